@@ -1,0 +1,1 @@
+"""Thanrak (ฐานราก): the CDD grassroots-economy data platform."""

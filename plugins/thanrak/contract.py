@@ -1,0 +1,134 @@
+"""The submission contract: the one machine-readable declaration of what a province sends.
+
+The parser, the expectation suites, the data generator, the raw tables and the published
+contract document all derive from the YAML files in `contracts/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+from thanrak.thai_text import normalise_header
+
+SEVERITIES = ("reject_file", "quarantine_row", "warn")
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    th: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # text | integer | decimal | date | code | code_set | area_code
+    th: str
+    en: str
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    code_list: str | None = None
+    level: str | None = None  # for area codes: province | amphoe | tambon | village
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header under which a province may send this column."""
+        return (self.name, self.th, self.en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule across columns (column-level checks come from the column declaration)."""
+
+    name: str
+    kind: str
+    column: str
+    than: str
+    message_th: str
+    message_en: str
+    severity: str = "quarantine_row"
+
+
+@dataclass(frozen=True)
+class Contract:
+    dataset: str
+    version: int
+    title_th: str
+    title_en: str
+    period: str
+    key: tuple[str, ...]
+    date_column: str | None
+    columns: tuple[Column, ...]
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def header_map(self) -> dict[str, str]:
+        """Normalised header -> column name, over every accepted spelling."""
+        return {normalise_header(h): c.name for c in self.columns for h in c.headers}
+
+
+@cache
+def code_lists() -> dict[str, tuple[Code, ...]]:
+    raw = yaml.safe_load(_contract_text("code_lists.yaml"))
+    return {
+        name: tuple(Code(str(e["code"]), e["th"], e["en"], tuple(e.get("aliases", ()))) for e in entries)
+        for name, entries in raw.items()
+    }
+
+
+def code_lookup(code_list: str) -> dict[str, str]:
+    """Every accepted spelling (code, Thai, English, alias), normalised -> the code."""
+    lookup: dict[str, str] = {}
+    for entry in code_lists()[code_list]:
+        for spelling in (entry.code, entry.th, entry.en, *entry.aliases):
+            lookup[normalise_header(spelling)] = entry.code
+    return lookup
+
+
+DATASETS = ("activities",)
+
+
+@cache
+def load_contract(dataset: str) -> Contract:
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    raw = yaml.safe_load(_contract_text(f"{dataset}.yaml"))
+    columns = tuple(
+        Column(**{**c, "aliases": tuple(c.get("aliases", ())), "th": c["th"], "en": c["en"]})
+        for c in raw["columns"]
+    )
+    rules = tuple(Rule(**r) for r in raw.get("rules", ()))
+    for rule in rules:
+        if rule.severity not in SEVERITIES:
+            raise ValueError(f"{dataset}: rule {rule.name} has unknown severity {rule.severity}")
+    return Contract(
+        dataset=raw["dataset"],
+        version=int(raw["version"]),
+        title_th=raw["title_th"],
+        title_en=raw["title_en"],
+        period=raw["period"],
+        key=tuple(raw["key"]),
+        date_column=raw.get("date_column"),
+        columns=columns,
+        rules=rules,
+    )
+
+
+def _contract_text(name: str) -> str:
+    return files("thanrak").joinpath("contracts", name).read_text(encoding="utf-8")

@@ -1,0 +1,42 @@
+"""Where Thanrak keeps things. Every path and address comes from the environment, with a default
+under the project folder so that a fresh clone works with no configuration at all."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# plugins/thanrak/settings.py -> the project root is two folders up from the package.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One night's working settings, read from the environment when created."""
+
+    var_dir: Path
+    landing_dir: Path
+    work_dir: Path
+    reports_dir: Path
+    embedded_pg_dir: Path
+    dbt_project_dir: Path
+    warehouse_url: str | None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        var_dir = _path("THANRAK_VAR_DIR", PROJECT_ROOT / "var")
+        return cls(
+            var_dir=var_dir,
+            landing_dir=_path("THANRAK_LANDING_DIR", var_dir / "landing"),
+            work_dir=_path("THANRAK_WORK_DIR", var_dir / "work"),
+            reports_dir=_path("THANRAK_REPORTS_DIR", var_dir / "reports"),
+            embedded_pg_dir=_path("THANRAK_EMBEDDED_PG_DIR", var_dir / "pg"),
+            dbt_project_dir=_path("THANRAK_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"),
+            warehouse_url=os.environ.get("THANRAK_WAREHOUSE_URL") or None,
+        )
