@@ -2,7 +2,7 @@
 create table ops.submission (
     submission_id     bigint generated always as identity primary key,
     content_sha256    char(64)    not null unique,
-    source_uri        text        not null,
+    source_key        text        not null,  -- path inside the landing zone
     province_code     text        not null,
     dataset           text        not null,
     period            text        not null,

@@ -1,0 +1,25 @@
+-- One row per five-gear activity, from the revision in force of each provincial file.
+with activities as (
+    select * from {{ ref('stg_raw__activities') }}
+)
+
+select
+    md5(province_code || '|' || period || '|' || activity_id) as activity_key,
+    activity_id,
+    province_code,
+    period,
+    tambon_code as area_key,
+    activity_date as date_key,
+    gear_code,
+    value_chain_stage_code,
+    sector_code,
+    programme_code,
+    partner_sector_codes,
+    participants,
+    households_reached,
+    budget_baht,
+    disbursed_baht,
+    submission_id,
+    revision,
+    source_row
+from activities

@@ -1,0 +1,106 @@
+"""Discover: find the files delivered up to a night's cut-off that are not yet processed, and
+register each in the manifest (ops.submission) by content hash.
+
+The same bytes delivered twice are registered once. New bytes for a province, dataset and
+period already delivered become that slot's next revision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+
+import psycopg
+
+from thanrak.contract import DATASETS
+from thanrak.messages import message
+from thanrak.sources import LandedFile, Source
+
+_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A registered file waiting to be processed: what the mapped tasks pass along."""
+
+    submission_id: int
+    key: str
+    province_code: str
+    dataset: str
+    period: str
+    revision: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def discover(conn: psycopg.Connection, source: Source, night: dt.date, cutoff: dt.datetime) -> list[Submission]:
+    """Registers new deliveries up to `cutoff` and returns every submission still waiting
+    (new ones, and any a crashed run left half-done)."""
+    cdd_provinces = {code for (code,) in conn.execute("select province_code from ref.province where in_cdd_network")}
+    for landed in source.list_files():
+        if landed.delivered_at > cutoff or _seen(conn, landed):
+            continue
+        data = source.read_bytes(landed.key)
+        _register(conn, landed, hashlib.sha256(data).hexdigest(), night, cdd_provinces)
+    rows = conn.execute(
+        """select submission_id, source_key, province_code, dataset, period, revision
+           from ops.submission where status = 'discovered' and delivered_at <= %s
+           order by submission_id""",
+        (cutoff,),
+    ).fetchall()
+    return [Submission(*row) for row in rows]
+
+
+def _seen(conn: psycopg.Connection, landed: LandedFile) -> bool:
+    """A file already registered under the same name, size and delivery time is not re-hashed."""
+    return (
+        conn.execute(
+            "select 1 from ops.submission where source_key = %s and byte_size = %s and delivered_at = %s",
+            (landed.key, landed.size, landed.delivered_at),
+        ).fetchone()
+        is not None
+    )
+
+
+def _register(
+    conn: psycopg.Connection, landed: LandedFile, sha256: str, night: dt.date, cdd_provinces: set[str]
+) -> None:
+    parts = landed.key.split("/")
+    province, dataset, period = (parts + ["", "", ""])[:3] if len(parts) == 4 else ("?", "?", "?")
+    problem = None
+    if len(parts) != 4 or not _PERIOD.match(period):
+        problem = message("bad_location", detail=landed.key)
+    elif province not in cdd_provinces:
+        problem = message("unknown_province", detail=province)
+    elif dataset not in DATASETS:
+        problem = message("unknown_dataset", detail=dataset)
+    with conn.transaction():
+        # Serialise revision numbering per slot; the hash's unique index makes re-delivery a no-op.
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"{province}/{dataset}/{period}",))
+        conn.execute(
+            """insert into ops.submission
+                 (content_sha256, source_key, province_code, dataset, period, revision, byte_size,
+                  delivered_at, night, status, reject_reason_th, reject_reason_en, processed_at)
+               select %(sha)s, %(key)s, %(province)s, %(dataset)s, %(period)s,
+                      coalesce(max(revision), 0) + 1, %(size)s, %(delivered_at)s, %(night)s,
+                      %(status)s, %(th)s, %(en)s, case when %(status)s = 'rejected' then now() end
+               from ops.submission
+               where province_code = %(province)s and dataset = %(dataset)s and period = %(period)s
+               on conflict (content_sha256) do nothing""",
+            {
+                "sha": sha256,
+                "key": landed.key,
+                "province": province,
+                "dataset": dataset,
+                "period": period,
+                "size": landed.size,
+                "delivered_at": landed.delivered_at,
+                "night": night,
+                "status": "rejected" if problem else "discovered",
+                "th": problem[0] if problem else None,
+                "en": problem[1] if problem else None,
+            },
+        )

@@ -1,0 +1,128 @@
+"""Load: one transaction per file. Accepted rows go to raw.<dataset> by COPY, failing rows to
+quarantine.row with every reason, rule results to dq, and the manifest row is closed, all or
+nothing: a crash mid-file leaves no trace of that file and the next run loads it again."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+import psycopg
+
+from thanrak.contract import Contract
+from thanrak.extract import RECORD, SOURCE_ROW
+from thanrak.validate import REASONS, Validation
+
+LINEAGE = ("submission_id", "source_row")
+
+
+@dataclass
+class LoadResult:
+    submission_id: int
+    status: str  # loaded | rejected | already_done
+    rows_received: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+
+
+def load_validated(
+    conn: psycopg.Connection, submission_id: int, contract: Contract, validation: Validation, encoding: str
+) -> LoadResult:
+    frame = validation.frame
+    with conn.transaction():
+        if not _claim(conn, submission_id):
+            return LoadResult(submission_id, "already_done")
+        _record_rule_results(conn, submission_id, validation)
+        if validation.rejection:
+            _, th, en = validation.rejection
+            _close(conn, submission_id, "rejected", len(frame), 0, 0, th, en, encoding)
+            return LoadResult(submission_id, "rejected", rows_received=len(frame))
+        bad = validation.bad_rows
+        good_rows, bad_rows = frame[~bad], frame[bad]
+        _copy_accepted(conn, submission_id, contract, good_rows)
+        _copy_quarantined(conn, submission_id, contract, bad_rows)
+        _close(conn, submission_id, "loaded", len(frame), len(good_rows), len(bad_rows), None, None, encoding)
+    return LoadResult(submission_id, "loaded", len(frame), len(good_rows), len(bad_rows))
+
+
+def reject_unreadable(conn: psycopg.Connection, submission_id: int, message_th: str, message_en: str) -> LoadResult:
+    """Closes a submission whose file could not be read at all."""
+    with conn.transaction():
+        if not _claim(conn, submission_id):
+            return LoadResult(submission_id, "already_done")
+        _close(conn, submission_id, "rejected", None, 0, 0, message_th, message_en, None)
+    return LoadResult(submission_id, "rejected")
+
+
+def _claim(conn: psycopg.Connection, submission_id: int) -> bool:
+    """Locks the manifest row; False when another run already finished this file."""
+    row = conn.execute(
+        "select status from ops.submission where submission_id = %s for update", (submission_id,)
+    ).fetchone()
+    return row is not None and row[0] == "discovered"
+
+
+def _copy_accepted(conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame) -> None:
+    table = rows[[SOURCE_ROW, *contract.column_names]].copy()
+    for column in contract.columns:
+        if column.type == "code_set":  # 'a;b' -> PostgreSQL array literal '{a,b}'
+            table[column.name] = "{" + table[column.name].str.replace(";", ",") + "}"
+    table.insert(0, "submission_id", submission_id)
+    columns = ", ".join([*LINEAGE, *contract.column_names])
+    _copy_csv(conn, f"copy raw.{contract.dataset} ({columns}) from stdin with (format csv)", table)
+
+
+def _copy_quarantined(conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame) -> None:
+    table = pd.DataFrame(
+        {
+            "submission_id": submission_id,
+            "source_row": rows[SOURCE_ROW],
+            "dataset": contract.dataset,
+            "record": rows[RECORD],
+            "reasons": rows[REASONS],
+        }
+    )
+    _copy_csv(
+        conn,
+        "copy quarantine.row (submission_id, source_row, dataset, record, reasons) from stdin with (format csv)",
+        table,
+    )
+
+
+def _copy_csv(conn: psycopg.Connection, statement: str, table: pd.DataFrame) -> None:
+    if table.empty:
+        return
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False, header=False)
+    with conn.cursor().copy(statement) as copy:
+        copy.write(buffer.getvalue().encode())
+
+
+def _record_rule_results(conn: psycopg.Connection, submission_id: int, validation: Validation) -> None:
+    conn.execute(
+        """insert into dq.validation_run (submission_id, suite_name, success, rows_evaluated)
+           values (%s, %s, %s, %s)""",
+        (
+            submission_id,
+            validation.suite_name,
+            validation.rejection is None and not validation.bad_rows.any(),
+            len(validation.frame),
+        ),
+    )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            """insert into dq.rule_result (submission_id, rule, column_name, severity, failed_rows)
+               values (%s, %s, %s, %s, %s)""",
+            [(submission_id, r.rule, r.column, r.severity, r.failed_rows) for r in validation.rule_results],
+        )
+
+
+def _close(conn, submission_id, status, received, loaded, quarantined, reason_th, reason_en, encoding) -> None:
+    conn.execute(
+        """update ops.submission
+           set status = %s, rows_received = %s, rows_loaded = %s, rows_quarantined = %s,
+               reject_reason_th = %s, reject_reason_en = %s, encoding = %s, processed_at = now()
+           where submission_id = %s""",
+        (status, received, loaded, quarantined, reason_th, reason_en, encoding, submission_id),
+    )

@@ -1,0 +1,79 @@
+"""Every message a provincial officer may read, in Thai and English, in one place."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # file-level
+    "unreadable_encoding": (
+        "อ่านไฟล์ไม่ได้: ไม่ใช่ข้อความ UTF-8 หรือ TIS-620/Windows-874 กรุณาบันทึกเป็น CSV UTF-8 แล้วส่งใหม่",
+        "The file cannot be read: it is neither UTF-8 nor TIS-620/Windows-874 text. "
+        "Save it as CSV UTF-8 and send it again.",
+    ),
+    "unreadable_format": (
+        "อ่านไฟล์ไม่ได้: รองรับเฉพาะ .csv และ .xlsx ({detail})",
+        "The file cannot be read: only .csv and .xlsx are accepted ({detail}).",
+    ),
+    "corrupt_file": (
+        "ไฟล์เสียหรือไม่ใช่ตาราง อ่านไม่ได้ ({detail}) กรุณาส่งไฟล์ใหม่",
+        "The file is damaged or is not a table and cannot be read ({detail}). Please send it again.",
+    ),
+    "empty_file": (
+        "ไฟล์ไม่มีข้อมูล (ไม่มีแถวข้อมูลใต้หัวตาราง)",
+        "The file has no data (no rows under the header).",
+    ),
+    "missing_columns": (
+        "ไม่พบคอลัมน์ที่ต้องมี: {detail} กรุณาใช้หัวตารางตามแบบฟอร์ม",
+        "Required columns are missing: {detail}. Please use the headers of the template.",
+    ),
+    "bad_location": (
+        "ไฟล์อยู่ผิดที่: ต้องอยู่ในโฟลเดอร์ <รหัสจังหวัด>/<ชุดข้อมูล>/<ปปปป-ดด>/ ({detail})",
+        "The file is in the wrong place: it must be in a <province code>/<dataset>/<YYYY-MM>/ "
+        "folder ({detail}).",
+    ),
+    "unknown_dataset": (
+        "ไม่รู้จักชุดข้อมูล '{detail}'",
+        "Unknown dataset '{detail}'.",
+    ),
+    "unknown_province": (
+        "ไม่รู้จักรหัสจังหวัด '{detail}' หรือจังหวัดนี้ไม่อยู่ในเครือข่ายกรมการพัฒนาชุมชน",
+        "Unknown province code '{detail}', or the province is outside the CDD network.",
+    ),
+    "duplicate_keys": (
+        "มีรหัสซ้ำในไฟล์ ({detail}) แต่ละแถวต้องมีรหัสไม่ซ้ำกัน",
+        "The file repeats keys ({detail}); each row must have its own key.",
+    ),
+    # row-level
+    "not_null": ("ไม่ได้กรอก '{column_th}'", "'{column_en}' is empty"),
+    "not_a_number": ("'{column_th}' ไม่ใช่ตัวเลข: '{value}'", "'{column_en}' is not a number: '{value}'"),
+    "not_a_whole_number": (
+        "'{column_th}' ต้องเป็นจำนวนเต็ม: '{value}'",
+        "'{column_en}' must be a whole number: '{value}'",
+    ),
+    "not_a_date": (
+        "'{column_th}' ไม่ใช่วันที่ที่อ่านได้: '{value}' (ตัวอย่าง 30/09/2564)",
+        "'{column_en}' is not a date: '{value}' (for example 30/09/2564)",
+    ),
+    "not_in_code_list": (
+        "'{column_th}' ไม่อยู่ในรายการรหัสที่กำหนด: '{value}'",
+        "'{column_en}' is not one of the allowed codes: '{value}'",
+    ),
+    "bad_area_code": (
+        "'{column_th}' ไม่ใช่รหัสที่มีอยู่จริงของจังหวัดนี้: '{value}'",
+        "'{column_en}' is not an existing code in this province: '{value}'",
+    ),
+    "out_of_range": (
+        "'{column_th}' อยู่นอกช่วงที่รับได้: '{value}'",
+        "'{column_en}' is outside the accepted range: '{value}'",
+    ),
+    "outside_period": (
+        "'{column_th}' ไม่อยู่ในงวดของไฟล์: '{value}'",
+        "'{column_en}' is outside the file's reporting period: '{value}'",
+    ),
+    "bad_format": ("'{column_th}' รูปแบบไม่ถูกต้อง: '{value}'", "'{column_en}' has the wrong format: '{value}'"),
+}
+
+
+def message(key: str, **fields: object) -> tuple[str, str]:
+    """The Thai and English text of a message, filled in."""
+    th, en = MESSAGES[key]
+    return th.format(**fields), en.format(**fields)

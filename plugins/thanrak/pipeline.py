@@ -1,0 +1,128 @@
+"""The nightly pipeline's stages, one function each. DAG tasks are thin calls into these, so
+every stage runs (and is tested) without Airflow.
+
+Between the mapped stages a submission travels as a small dict; its rows travel as Parquet
+files in the work folder, removed once the file is loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from thanrak import discover as discovery
+from thanrak.contract import load_contract
+from thanrak.extract import FileRejected, extract
+from thanrak.load import load_validated, reject_unreadable
+from thanrak.migrate import migrate
+from thanrak.reference import load_reference
+from thanrak.settings import Settings
+from thanrak.sources import LocalFolderSource, Source
+from thanrak.validate import Validation, validate
+from thanrak.warehouse import connect
+
+BANGKOK_TZ = ZoneInfo("Asia/Bangkok")
+CUTOFF_TIME = dt.time(1, 0)  # the nightly run starts at 01:00 and takes what arrived before
+
+
+def night_cutoff(night: dt.date) -> dt.datetime:
+    """Deliveries of `night` are those that arrived before 01:00 Bangkok time the next day."""
+    return dt.datetime.combine(night + dt.timedelta(days=1), CUTOFF_TIME, BANGKOK_TZ)
+
+
+def night_of(logical_date: dt.datetime) -> dt.date:
+    """The night a run processes: the Bangkok day before the run's logical date."""
+    return logical_date.astimezone(BANGKOK_TZ).date() - dt.timedelta(days=1)
+
+
+class Stages:
+    """The pipeline bound to one warehouse, landing source and work folder."""
+
+    def __init__(self, warehouse_url: str, settings: Settings | None = None, source: Source | None = None):
+        self.settings = settings or Settings.from_env()
+        self.url = warehouse_url
+        self.source = source or LocalFolderSource(self.settings.landing_dir)
+
+    @contextlib.contextmanager
+    def _logged(self, run_id: str, night: dt.date, stage: str, detail: dict) -> Iterator[dict]:
+        started = dt.datetime.now(dt.UTC)
+        yield detail
+        with connect(self.url, autocommit=True) as conn:
+            conn.execute(
+                "insert into ops.run_log (run_id, night, stage, started_at, finished_at, detail) "
+                "values (%s, %s, %s, %s, now(), %s)",
+                (run_id, night, stage, started, json.dumps(detail, default=str)),
+            )
+
+    def prepare_warehouse(self) -> dict:
+        """Applies pending migrations and refreshes reference data when its version changed."""
+        with connect(self.url, autocommit=True) as conn:
+            return {"migrations": migrate(conn), "reference": load_reference(conn)}
+
+    def discover(self, run_id: str, night: dt.date) -> list[dict]:
+        with self._logged(run_id, night, "discover", {}) as detail:
+            with connect(self.url, autocommit=True) as conn:
+                pending = discovery.discover(conn, self.source, night, night_cutoff(night))
+            detail["pending"] = len(pending)
+        return [s.to_dict() for s in pending]
+
+    def _work_dir(self, submission: dict) -> Path:
+        return self.settings.work_dir / str(submission["submission_id"])
+
+    def extract(self, run_id: str, night: dt.date, submission: dict) -> dict:
+        """Reads the file; a file that cannot be read travels on as a rejection."""
+        with self._logged(run_id, night, "extract", {"submission_id": submission["submission_id"]}) as detail:
+            contract = load_contract(submission["dataset"])
+            try:
+                extracted = extract(self.source.read_bytes(submission["key"]), submission["key"], contract)
+            except FileRejected as rejected:
+                detail["rejected"] = rejected.reason
+                return {**submission, "rejected": [rejected.message_th, rejected.message_en]}
+            work = self._work_dir(submission)
+            work.mkdir(parents=True, exist_ok=True)
+            extracted.frame.to_parquet(work / "extracted.parquet", index=False)
+            detail["rows"] = extracted.rows
+        return {**submission, "encoding": extracted.encoding, "rows": extracted.rows}
+
+    def validate(self, run_id: str, night: dt.date, item: dict) -> dict:
+        if "rejected" in item:
+            return item
+        with self._logged(run_id, night, "validate", {"submission_id": item["submission_id"]}) as detail:
+            contract = load_contract(item["dataset"])
+            work = self._work_dir(item)
+            frame = pd.read_parquet(work / "extracted.parquet")
+            with connect(self.url) as conn:
+                tambons = [
+                    code
+                    for (code,) in conn.execute(
+                        "select tambon_code from ref.tambon where province_code = %s", (item["province_code"],)
+                    )
+                ]
+            checked = validate(frame, contract, period=item["period"], tambon_codes=tambons)
+            checked.save(work)
+            detail["bad_rows"] = int(checked.bad_rows.sum())
+        return item
+
+    def load(self, run_id: str, night: dt.date, item: dict) -> dict:
+        with self._logged(run_id, night, "load", {"submission_id": item["submission_id"]}) as detail:
+            with connect(self.url) as conn:
+                if "rejected" in item:
+                    result = reject_unreadable(conn, item["submission_id"], *item["rejected"])
+                else:
+                    result = load_validated(
+                        conn,
+                        item["submission_id"],
+                        load_contract(item["dataset"]),
+                        Validation.read(self._work_dir(item)),
+                        item["encoding"],
+                    )
+            shutil.rmtree(self._work_dir(item), ignore_errors=True)
+            detail.update(result.__dict__)
+        return result.__dict__
