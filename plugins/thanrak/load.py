@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import psycopg
 
-from thanrak.contract import Contract
+from thanrak.contract import DATASETS, Contract
 from thanrak.extract import RECORD, SOURCE_ROW
 from thanrak.validate import REASONS, Validation
 
@@ -126,3 +126,27 @@ def _close(conn, submission_id, status, received, loaded, quarantined, reason_th
            where submission_id = %s""",
         (status, received, loaded, quarantined, reason_th, reason_en, encoding, submission_id),
     )
+
+
+def night_problems(conn: psycopg.Connection, cutoff) -> list[str]:
+    """What is wrong with the warehouse after a night: files left unprocessed up to `cutoff`,
+    and loaded files whose rows in raw and quarantine do not add up to the rows received."""
+    problems = [
+        f"{key} was not processed"
+        for (key,) in conn.execute(
+            "select source_key from ops.submission where status = 'discovered' and delivered_at <= %s", (cutoff,)
+        )
+    ]
+    for dataset in DATASETS:
+        mismatched = conn.execute(
+            f"""select s.source_key, s.rows_received,
+                       (select count(*) from raw.{dataset} r where r.submission_id = s.submission_id),
+                       (select count(*) from quarantine.row q where q.submission_id = s.submission_id)
+                from ops.submission s
+                where s.dataset = %s and s.status = 'loaded'
+                  and s.rows_received <> (select count(*) from raw.{dataset} r where r.submission_id = s.submission_id)
+                                       + (select count(*) from quarantine.row q where q.submission_id = s.submission_id)""",
+            (dataset,),
+        ).fetchall()
+        problems += [f"{key}: {received} rows received, {raw} loaded, {quarantined} quarantined" for key, received, raw, quarantined in mismatched]
+    return problems

@@ -13,34 +13,22 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from thanrak import discover as discovery
 from thanrak.contract import load_contract
 from thanrak.extract import FileRejected, extract
-from thanrak.load import load_validated, reject_unreadable
+from thanrak.load import load_validated, night_problems, reject_unreadable
 from thanrak.migrate import migrate
+from thanrak.nights import night_cutoff
 from thanrak.reference import load_reference
+from thanrak.report import night_summary, write_report
 from thanrak.settings import Settings
 from thanrak.sources import LocalFolderSource, Source
+from thanrak.transform import build_marts
 from thanrak.validate import Validation, validate
 from thanrak.warehouse import connect
-
-BANGKOK_TZ = ZoneInfo("Asia/Bangkok")
-CUTOFF_TIME = dt.time(1, 0)  # the nightly run starts at 01:00 and takes what arrived before
-
-
-def night_cutoff(night: dt.date) -> dt.datetime:
-    """Deliveries of `night` are those that arrived before 01:00 Bangkok time the next day."""
-    return dt.datetime.combine(night + dt.timedelta(days=1), CUTOFF_TIME, BANGKOK_TZ)
-
-
-def night_of(logical_date: dt.datetime) -> dt.date:
-    """The night a run processes: the Bangkok day before the run's logical date."""
-    return logical_date.astimezone(BANGKOK_TZ).date() - dt.timedelta(days=1)
-
 
 class Stages:
     """The pipeline bound to one warehouse, landing source and work folder."""
@@ -126,3 +114,28 @@ class Stages:
             shutil.rmtree(self._work_dir(item), ignore_errors=True)
             detail.update(result.__dict__)
         return result.__dict__
+
+    def build_marts(self, run_id: str, night: dt.date) -> dict:
+        with self._logged(run_id, night, "build_marts", {}) as detail:
+            outcome = build_marts(self.url, self.settings)
+            detail["nodes"] = len(outcome.nodes)
+        return {"nodes": len(outcome.nodes)}
+
+    def write_report(self, run_id: str, night: dt.date) -> dict:
+        with self._logged(run_id, night, "write_report", {}) as detail:
+            with connect(self.url) as conn:
+                summary = night_summary(conn, night, run_id)
+            paths = write_report(summary, self.settings.reports_dir / night.isoformat())
+            detail["paths"] = [str(p) for p in paths]
+        return {"paths": [str(p) for p in paths]}
+
+    def verify_night(self, run_id: str, night: dt.date) -> dict:
+        """Every file of the night is closed, and every loaded file's rows are all in raw or in
+        quarantine: rows received = rows loaded + rows quarantined, counted in the tables."""
+        with self._logged(run_id, night, "verify_night", {}) as detail:
+            with connect(self.url) as conn:
+                problems = night_problems(conn, night_cutoff(night))
+            detail["problems"] = problems
+        if problems:
+            raise RuntimeError("night not complete: " + "; ".join(problems))
+        return detail

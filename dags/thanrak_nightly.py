@@ -1,0 +1,100 @@
+"""
+### thanrak_nightly: one night of provincial deliveries, from landing file to mart
+
+Every night at 01:00 Bangkok time the CDD offices of 76 provinces have delivered their files.
+This DAG takes everything that arrived before the cut-off and is not yet processed:
+
+1. **prepare_warehouse**: apply pending schema migrations, refresh reference data.
+2. **discover_submissions**: register new files in `ops.submission` by content hash.
+3. **extract / validate / load**: one mapped task per file. A file that cannot be used is
+   rejected with a reason in Thai and English; bad rows go to `quarantine.row` with every
+   reason; good rows are copied into `raw.*`, one transaction per file.
+4. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed).
+5. **write_report**: the night's delivery and data-quality report.
+6. **verify_night**: fails the run if any file was left unprocessed or its rows do not add up.
+
+The warehouse is `THANRAK_WAREHOUSE_URL`, or else the Airflow connection `thanrak_warehouse`.
+Pass `{"night": "YYYY-MM-DD"}` to process a given night; by default it is the day before the
+run's logical date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
+
+from thanrak.airflow_support import stages_for_airflow
+from thanrak.nights import night_of
+
+
+def _run() -> tuple[str, dt.date]:
+    """The run id and the night this run processes."""
+    context = get_current_context()
+    night = context["params"].get("night")
+    if night:
+        return context["run_id"], dt.date.fromisoformat(night)
+    return context["run_id"], night_of(context["logical_date"] or context["dag_run"].run_after)
+
+
+@dag(
+    dag_id="thanrak_nightly",
+    schedule="0 1 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Bangkok"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "owner": "thanrak-data",
+        "retries": 2,
+        "retry_delay": dt.timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": dt.timedelta(minutes=20),
+    },
+    params={"night": Param(None, type=["null", "string"], format="date", description="Night to process")},
+    tags=["thanrak", "nightly", "cdd"],
+    doc_md=__doc__,
+)
+def thanrak_nightly():
+    @task
+    def prepare_warehouse() -> dict:
+        return stages_for_airflow().prepare_warehouse()
+
+    @task
+    def discover_submissions() -> list[dict]:
+        return stages_for_airflow().discover(*_run())
+
+    @task(map_index_template="{{ submission_key }}")
+    def extract(submission: dict) -> dict:
+        get_current_context()["submission_key"] = submission["key"]
+        return stages_for_airflow().extract(*_run(), submission)
+
+    @task(map_index_template="{{ submission_key }}")
+    def validate(item: dict) -> dict:
+        get_current_context()["submission_key"] = item["key"]
+        return stages_for_airflow().validate(*_run(), item)
+
+    @task(map_index_template="{{ submission_key }}")
+    def load(item: dict) -> dict:
+        get_current_context()["submission_key"] = item["key"]
+        return stages_for_airflow().load(*_run(), item)
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def build_marts() -> dict:
+        return stages_for_airflow().build_marts(*_run())
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def write_report() -> dict:
+        return stages_for_airflow().write_report(*_run())
+
+    @task
+    def verify_night() -> None:
+        stages_for_airflow().verify_night(*_run())
+
+    submissions = discover_submissions()
+    prepare_warehouse() >> submissions
+    loaded = load.expand(item=validate.expand(item=extract.expand(submission=submissions)))
+    loaded >> build_marts() >> write_report() >> verify_night()
+
+
+thanrak_nightly()

@@ -1,0 +1,86 @@
+"""The `thanrak` command: `thanrak demo`, `thanrak generate`, `thanrak migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from thanrak.nights import BANGKOK_TZ
+from thanrak.settings import Settings
+
+
+def _yesterday() -> dt.date:
+    return dt.datetime.now(BANGKOK_TZ).date() - dt.timedelta(days=1)
+
+
+def _night(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-22") from error
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="thanrak",
+        description="Thanrak (ฐานราก): nightly provincial data for the Community Development Department.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="generate one night for all 76 provinces and run the nightly DAG through Airflow",
+        description="Generates a night of deliveries, runs thanrak_nightly through Airflow on the "
+        "warehouse (THANRAK_WAREHOUSE_URL, or an embedded PostgreSQL) and prints a summary.",
+    )
+    demo.add_argument("--night", type=_night, default=_yesterday(), help="night to run (default: yesterday)")
+    demo.add_argument("--rows", type=int, default=400, help="mean activity rows per province (default 400)")
+
+    generate = commands.add_parser("generate", help="write a night of realistic provincial files")
+    generate.add_argument("--night", type=_night, default=_yesterday(), help="night of delivery (default: yesterday)")
+    generate.add_argument("--out", type=Path, help="landing folder (default: THANRAK_LANDING_DIR or var/landing)")
+    generate.add_argument("--rows", type=int, default=400, help="mean rows per province and dataset")
+    generate.add_argument("--provinces", nargs="*", help="province codes (default: all 76)")
+    generate.add_argument("--defect-rate", type=float, default=0.01, help="share of rows with a defect")
+    generate.add_argument("--seed", type=int, default=2569)
+
+    commands.add_parser("migrate", help="create or upgrade the warehouse schemas and reference data")
+
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.command == "demo":
+        from thanrak.demo import run_demo
+
+        return run_demo(settings, args.night, mean_rows=args.rows)
+    if args.command == "generate":
+        from thanrak.generate import generate_night
+
+        out = args.out or settings.landing_dir
+        result = generate_night(
+            out, args.night, seed=args.seed, provinces=args.provinces, mean_rows=args.rows, defect_rate=args.defect_rate
+        )
+        manifest = settings.var_dir / "generated" / f"{args.night}.json"
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(result.to_json())
+        print(f"wrote {len(result.files)} files, {result.rows} rows, {len(result.defects)} injected defects to {out}; defects listed in {manifest}")
+        return 0
+    if args.command == "migrate":
+        from thanrak.migrate import migrate
+        from thanrak.reference import load_reference
+        from thanrak.warehouse import connect, warehouse_url
+
+        started = time.monotonic()
+        with warehouse_url(settings) as url, connect(url, autocommit=True) as conn:
+            applied = migrate(conn)
+            reference = load_reference(conn)
+        print(f"applied {len(applied)} migrations, reference {reference or 'up to date'} "
+              f"in {time.monotonic() - started:.1f} s")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

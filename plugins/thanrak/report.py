@@ -1,0 +1,110 @@
+"""The night's report: who delivered, what was loaded, quarantined or rejected and why, what
+the marts hold, and how long each stage took. Written as JSON (for machines) and Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import psycopg
+
+MARTS = ("dim_area", "dim_date", "fct_activities")
+
+
+def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None = None) -> dict:
+    datasets = conn.execute(
+        """select dataset,
+                  count(*) as files,
+                  count(*) filter (where status = 'loaded') as files_loaded,
+                  count(*) filter (where status = 'rejected') as files_rejected,
+                  count(*) filter (where status = 'discovered') as files_pending,
+                  coalesce(sum(rows_received), 0) as rows_received,
+                  coalesce(sum(rows_loaded), 0) as rows_loaded,
+                  coalesce(sum(rows_quarantined), 0) as rows_quarantined
+           from ops.submission where night = %s group by dataset order by dataset""",
+        (night,),
+    ).fetchall()
+    rejected = conn.execute(
+        """select province_code, dataset, period, source_key, reject_reason_th, reject_reason_en
+           from ops.submission where night = %s and status = 'rejected' order by province_code""",
+        (night,),
+    ).fetchall()
+    top_reasons = conn.execute(
+        """select reason ->> 'rule', reason ->> 'column', count(*)
+           from quarantine.row q join ops.submission s using (submission_id),
+                jsonb_array_elements(q.reasons) reason
+           where s.night = %s group by 1, 2 order by 3 desc, 1, 2 limit 10""",
+        (night,),
+    ).fetchall()
+    provinces_delivered = conn.execute(
+        "select count(distinct province_code) from ops.submission where night = %s", (night,)
+    ).fetchone()[0]
+    stages = []
+    if run_id:
+        stages = conn.execute(
+            """select stage, count(*), extract(epoch from max(finished_at) - min(started_at))::numeric(10, 2)
+               from ops.run_log where run_id = %s group by stage order by min(started_at)""",
+            (run_id,),
+        ).fetchall()
+    return {
+        "night": night.isoformat(),
+        "run_id": run_id,
+        "provinces_delivered": provinces_delivered,
+        "datasets": [dict(zip(_DATASET_FIELDS, row)) for row in datasets],
+        "rejected_files": [dict(zip(_REJECTED_FIELDS, row)) for row in rejected],
+        "top_quarantine_reasons": [{"rule": r, "column": c, "rows": n} for r, c, n in top_reasons],
+        "marts": mart_counts(conn),
+        "stages": [{"stage": s, "tasks": n, "seconds": float(sec)} for s, n, sec in stages],
+    }
+
+
+_DATASET_FIELDS = (
+    "dataset", "files", "files_loaded", "files_rejected", "files_pending",
+    "rows_received", "rows_loaded", "rows_quarantined",
+)  # fmt: skip
+_REJECTED_FIELDS = ("province_code", "dataset", "period", "file", "reason_th", "reason_en")
+
+
+def mart_counts(conn: psycopg.Connection) -> dict[str, int | None]:
+    counts = {}
+    for mart in MARTS:
+        exists = conn.execute("select to_regclass(%s)", (f"marts.{mart}",)).fetchone()[0]
+        counts[mart] = conn.execute(f"select count(*) from marts.{mart}").fetchone()[0] if exists else None
+    return counts
+
+
+def write_report(summary: dict, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / "night-report.json"
+    json_path.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    markdown_path = folder / "night-report.md"
+    markdown_path.write_text(render_markdown(summary))
+    return [json_path, markdown_path]
+
+
+def render_markdown(summary: dict) -> str:
+    lines = [
+        f"# Thanrak night report / รายงานประจำคืน {summary['night']}",
+        "",
+        f"Provinces that delivered / จังหวัดที่ส่งข้อมูล: {summary['provinces_delivered']} of 76",
+        "",
+        "| dataset | files | loaded | rejected | pending | rows received | rows loaded | rows quarantined |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += ["| " + " | ".join(str(d[f]) for f in _DATASET_FIELDS) + " |" for d in summary["datasets"]]
+    lines += ["", "## Rejected files / ไฟล์ที่ไม่รับ", ""]
+    lines += [
+        f"- {r['province_code']} {r['dataset']} {r['period']} `{r['file']}`: {r['reason_th']} / {r['reason_en']}"
+        for r in summary["rejected_files"]
+    ] or ["- none / ไม่มี"]
+    lines += ["", "## Most frequent quarantine reasons / สาเหตุที่พบบ่อย", ""]
+    lines += [f"- {r['rule']} on {r['column']}: {r['rows']} rows" for r in summary["top_quarantine_reasons"]] or [
+        "- none / ไม่มี"
+    ]
+    lines += ["", "## Marts / ตารางข้อมูลสำหรับวิเคราะห์", ""]
+    lines += [f"- marts.{name}: {count} rows" for name, count in summary["marts"].items()]
+    if summary["stages"]:
+        lines += ["", "## Stage timings", ""]
+        lines += [f"- {s['stage']}: {s['tasks']} task(s), {s['seconds']} s" for s in summary["stages"]]
+    return "\n".join(lines) + "\n"
