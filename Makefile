@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: demo test lint bench clean env
+.PHONY: demo test lint clean env
 
 env: $(STAMP)
 
@@ -26,9 +26,6 @@ test: env
 lint: env
 	$(BIN)/ruff check plugins dags tests bench
 	$(BIN)/ruff format --check plugins dags tests bench
-
-bench: env
-	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf var .pytest_cache

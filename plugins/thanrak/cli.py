@@ -40,8 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--rows", type=int, default=400, help="mean activity rows per province (default 400)")
 
     generate = commands.add_parser("generate", help="write a night of realistic provincial files")
-    generate.add_argument("--night", type=_night, default=_yesterday(), help="night of delivery (default: yesterday)")
-    generate.add_argument("--out", type=Path, help="landing folder (default: THANRAK_LANDING_DIR or var/landing)")
+    generate.add_argument(
+        "--night", type=_night, default=_yesterday(), help="night of delivery (default: yesterday)"
+    )
+    generate.add_argument(
+        "--out", type=Path, help="landing folder (default: THANRAK_LANDING_DIR or var/landing)"
+    )
     generate.add_argument("--rows", type=int, default=400, help="mean rows per province and dataset")
     generate.add_argument("--provinces", nargs="*", help="province codes (default: all 76)")
     generate.add_argument("--defect-rate", type=float, default=0.01, help="share of rows with a defect")
@@ -60,12 +64,19 @@ def main(argv: list[str] | None = None) -> int:
 
         out = args.out or settings.landing_dir
         result = generate_night(
-            out, args.night, seed=args.seed, provinces=args.provinces, mean_rows=args.rows, defect_rate=args.defect_rate
+            out,
+            args.night,
+            seed=args.seed,
+            provinces=args.provinces,
+            mean_rows=args.rows,
+            defect_rate=args.defect_rate,
         )
         manifest = settings.var_dir / "generated" / f"{args.night}.json"
         manifest.parent.mkdir(parents=True, exist_ok=True)
         manifest.write_text(result.to_json())
-        print(f"wrote {len(result.files)} files, {result.rows} rows, {len(result.defects)} injected defects to {out}; defects listed in {manifest}")
+        print(
+            f"wrote {len(result.files)} files, {result.rows} rows, {len(result.defects)} injected defects to {out}; defects listed in {manifest}"
+        )
         return 0
     if args.command == "migrate":
         from thanrak.migrate import migrate
@@ -76,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         with warehouse_url(settings) as url, connect(url, autocommit=True) as conn:
             applied = migrate(conn)
             reference = load_reference(conn)
-        print(f"applied {len(applied)} migrations, reference {reference or 'up to date'} "
-              f"in {time.monotonic() - started:.1f} s")
+        print(
+            f"applied {len(applied)} migrations, reference {reference or 'up to date'} "
+            f"in {time.monotonic() - started:.1f} s"
+        )
         return 0
     return 2
 

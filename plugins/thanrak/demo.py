@@ -15,8 +15,10 @@ from thanrak.warehouse import connect, warehouse_url
 def run_demo(settings: Settings, night: dt.date, *, mean_rows: int) -> int:
     timings: dict[str, float] = {}
     with warehouse_url(settings) as url:
-        where = "external warehouse (THANRAK_WAREHOUSE_URL)" if settings.warehouse_url else (
-            f"embedded PostgreSQL in {settings.embedded_pg_dir}"
+        where = (
+            "external warehouse (THANRAK_WAREHOUSE_URL)"
+            if settings.warehouse_url
+            else (f"embedded PostgreSQL in {settings.embedded_pg_dir}")
         )
         print(f"Thanrak demo: night {night}, {where}")
 

@@ -36,10 +36,14 @@ class Submission:
         return asdict(self)
 
 
-def discover(conn: psycopg.Connection, source: Source, night: dt.date, cutoff: dt.datetime) -> list[Submission]:
+def discover(
+    conn: psycopg.Connection, source: Source, night: dt.date, cutoff: dt.datetime
+) -> list[Submission]:
     """Registers new deliveries up to `cutoff` and returns every submission still waiting
     (new ones, and any a crashed run left half-done)."""
-    cdd_provinces = {code for (code,) in conn.execute("select province_code from ref.province where in_cdd_network")}
+    cdd_provinces = {
+        code for (code,) in conn.execute("select province_code from ref.province where in_cdd_network")
+    }
     for landed in source.list_files():
         if landed.delivered_at > cutoff or _seen(conn, landed):
             continue

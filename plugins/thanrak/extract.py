@@ -116,7 +116,9 @@ def _type_columns(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
         values, failed = _convert_unique(raw, _CONVERTERS[column.type](column))
         typed[column.name] = values
         for position in failed.nonzero()[0]:
-            problems[position].append(_problem(column, _FAILURE[column.type], frame[column.name].iat[position]))
+            problems[position].append(
+                _problem(column, _FAILURE[column.type], frame[column.name].iat[position])
+            )
     typed[RECORD] = [
         json.dumps(record, ensure_ascii=False)
         for record in frame[[c.name for c in present]].to_dict(orient="records")

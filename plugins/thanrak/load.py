@@ -46,7 +46,9 @@ def load_validated(
     return LoadResult(submission_id, "loaded", len(frame), len(good_rows), len(bad_rows))
 
 
-def reject_unreadable(conn: psycopg.Connection, submission_id: int, message_th: str, message_en: str) -> LoadResult:
+def reject_unreadable(
+    conn: psycopg.Connection, submission_id: int, message_th: str, message_en: str
+) -> LoadResult:
     """Closes a submission whose file could not be read at all."""
     with conn.transaction():
         if not _claim(conn, submission_id):
@@ -63,7 +65,9 @@ def _claim(conn: psycopg.Connection, submission_id: int) -> bool:
     return row is not None and row[0] == "discovered"
 
 
-def _copy_accepted(conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame) -> None:
+def _copy_accepted(
+    conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame
+) -> None:
     table = rows[[SOURCE_ROW, *contract.column_names]].copy()
     for column in contract.columns:
         if column.type == "code_set":  # 'a;b' -> PostgreSQL array literal '{a,b}'
@@ -73,7 +77,9 @@ def _copy_accepted(conn: psycopg.Connection, submission_id: int, contract: Contr
     _copy_csv(conn, f"copy raw.{contract.dataset} ({columns}) from stdin with (format csv)", table)
 
 
-def _copy_quarantined(conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame) -> None:
+def _copy_quarantined(
+    conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame
+) -> None:
     table = pd.DataFrame(
         {
             "submission_id": submission_id,
@@ -118,7 +124,9 @@ def _record_rule_results(conn: psycopg.Connection, submission_id: int, validatio
         )
 
 
-def _close(conn, submission_id, status, received, loaded, quarantined, reason_th, reason_en, encoding) -> None:
+def _close(
+    conn, submission_id, status, received, loaded, quarantined, reason_th, reason_en, encoding
+) -> None:
     conn.execute(
         """update ops.submission
            set status = %s, rows_received = %s, rows_loaded = %s, rows_quarantined = %s,
@@ -134,7 +142,8 @@ def night_problems(conn: psycopg.Connection, cutoff) -> list[str]:
     problems = [
         f"{key} was not processed"
         for (key,) in conn.execute(
-            "select source_key from ops.submission where status = 'discovered' and delivered_at <= %s", (cutoff,)
+            "select source_key from ops.submission where status = 'discovered' and delivered_at <= %s",
+            (cutoff,),
         )
     ]
     for dataset in DATASETS:
@@ -148,5 +157,8 @@ def night_problems(conn: psycopg.Connection, cutoff) -> list[str]:
                                        + (select count(*) from quarantine.row q where q.submission_id = s.submission_id)""",
             (dataset,),
         ).fetchall()
-        problems += [f"{key}: {received} rows received, {raw} loaded, {quarantined} quarantined" for key, received, raw, quarantined in mismatched]
+        problems += [
+            f"{key}: {received} rows received, {raw} loaded, {quarantined} quarantined"
+            for key, received, raw, quarantined in mismatched
+        ]
     return problems

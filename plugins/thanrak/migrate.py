@@ -41,8 +41,7 @@ def migrate(conn: psycopg.Connection) -> list[str]:
             if version in applied:
                 if applied[version] != checksum:
                     raise RuntimeError(
-                        f"migration {version} was edited after it was applied; "
-                        "write a new migration instead"
+                        f"migration {version} was edited after it was applied; write a new migration instead"
                     )
                 continue
             with conn.transaction():

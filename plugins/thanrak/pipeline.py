@@ -30,6 +30,7 @@ from thanrak.transform import build_marts
 from thanrak.validate import Validation, validate
 from thanrak.warehouse import connect
 
+
 class Stages:
     """The pipeline bound to one warehouse, landing source and work folder."""
 
@@ -90,7 +91,8 @@ class Stages:
                 tambons = [
                     code
                     for (code,) in conn.execute(
-                        "select tambon_code from ref.tambon where province_code = %s", (item["province_code"],)
+                        "select tambon_code from ref.tambon where province_code = %s",
+                        (item["province_code"],),
                     )
                 ]
             checked = validate(frame, contract, period=item["period"], tambon_codes=tambons)

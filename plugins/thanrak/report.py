@@ -51,8 +51,8 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
         "night": night.isoformat(),
         "run_id": run_id,
         "provinces_delivered": provinces_delivered,
-        "datasets": [dict(zip(_DATASET_FIELDS, row)) for row in datasets],
-        "rejected_files": [dict(zip(_REJECTED_FIELDS, row)) for row in rejected],
+        "datasets": [dict(zip(_DATASET_FIELDS, row, strict=True)) for row in datasets],
+        "rejected_files": [dict(zip(_REJECTED_FIELDS, row, strict=True)) for row in rejected],
         "top_quarantine_reasons": [{"rule": r, "column": c, "rows": n} for r, c, n in top_reasons],
         "marts": mart_counts(conn),
         "stages": [{"stage": s, "tasks": n, "seconds": float(sec)} for s, n, sec in stages],
@@ -99,9 +99,9 @@ def render_markdown(summary: dict) -> str:
         for r in summary["rejected_files"]
     ] or ["- none / ไม่มี"]
     lines += ["", "## Most frequent quarantine reasons / สาเหตุที่พบบ่อย", ""]
-    lines += [f"- {r['rule']} on {r['column']}: {r['rows']} rows" for r in summary["top_quarantine_reasons"]] or [
-        "- none / ไม่มี"
-    ]
+    lines += [
+        f"- {r['rule']} on {r['column']}: {r['rows']} rows" for r in summary["top_quarantine_reasons"]
+    ] or ["- none / ไม่มี"]
     lines += ["", "## Marts / ตารางข้อมูลสำหรับวิเคราะห์", ""]
     lines += [f"- marts.{name}: {count} rows" for name, count in summary["marts"].items()]
     if summary["stages"]:

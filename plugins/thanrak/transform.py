@@ -43,10 +43,14 @@ def run_dbt(url: str, command: list[str], settings: Settings | None = None) -> D
     result = dbtRunner().invoke(
         [
             *command,
-            "--project-dir", str(settings.dbt_project_dir),
-            "--profiles-dir", str(settings.dbt_project_dir),
-            "--target-path", str(target),
-            "--log-path", str(settings.var_dir / "dbt" / "logs"),
+            "--project-dir",
+            str(settings.dbt_project_dir),
+            "--profiles-dir",
+            str(settings.dbt_project_dir),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(settings.var_dir / "dbt" / "logs"),
         ]  # fmt: skip
     )
     nodes = [

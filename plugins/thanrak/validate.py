@@ -93,7 +93,9 @@ def build_suite(contract: Contract) -> gx.ExpectationSuite:
     unique = (
         gxe.ExpectColumnValuesToBeUnique(column=key[0], meta=_meta("duplicate_keys", key[0], "reject_file"))
         if len(key) == 1
-        else gxe.ExpectCompoundColumnsToBeUnique(column_list=key, meta=_meta("duplicate_keys", "", "reject_file"))
+        else gxe.ExpectCompoundColumnsToBeUnique(
+            column_list=key, meta=_meta("duplicate_keys", "", "reject_file")
+        )
     )
     suite.add_expectation(unique)
     return suite
@@ -106,7 +108,9 @@ def _meta(rule: str, column: str, severity: str) -> dict:
 def _column_expectations(contract: Contract, column: Column) -> list:
     name, out = column.name, []
     if column.required:
-        out.append(gxe.ExpectColumnValuesToNotBeNull(column=name, meta=_meta("not_null", name, "quarantine_row")))
+        out.append(
+            gxe.ExpectColumnValuesToNotBeNull(column=name, meta=_meta("not_null", name, "quarantine_row"))
+        )
     if column.pattern:
         out.append(
             gxe.ExpectColumnValuesToMatchRegex(
@@ -168,7 +172,11 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 def _batch_definition():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
-    return context.data_sources.add_pandas("submissions").add_dataframe_asset("file").add_batch_definition_whole_dataframe("whole")
+    return (
+        context.data_sources.add_pandas("submissions")
+        .add_dataframe_asset("file")
+        .add_batch_definition_whole_dataframe("whole")
+    )
 
 
 @cache
@@ -196,13 +204,17 @@ def validate(frame: pd.DataFrame, contract: Contract, *, period: str, tambon_cod
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [SOURCE_ROW]},
         )
     )
-    reasons: dict[int, list[dict]] = {row: json.loads(p) for row, p in zip(frame[SOURCE_ROW], frame[PROBLEMS])}
+    reasons: dict[int, list[dict]] = {
+        row: json.loads(p) for row, p in zip(frame[SOURCE_ROW], frame[PROBLEMS], strict=True)
+    }
     unparsed = {(row, p["column"]) for row, problems in reasons.items() for p in problems}
     outcome = Validation(suite_name(contract), frame)
     for item in result.results:
         meta = item.expectation_config.meta
         if item.exception_info and item.exception_info.get("raised_exception"):
-            raise RuntimeError(f"expectation {meta['rule']} on {meta['column']} failed to run: {item.exception_info}")
+            raise RuntimeError(
+                f"expectation {meta['rule']} on {meta['column']} failed to run: {item.exception_info}"
+            )
         failing = item.result.get("unexpected_index_list") or []
         failed_rows = len({entry[SOURCE_ROW] for entry in failing}) if failing else int(not item.success)
         outcome.rule_results.append(RuleResult(meta["rule"], meta["column"], meta["severity"], failed_rows))

@@ -7,6 +7,7 @@ wheel) in a project-local folder, so the demo runs on a machine with no PostgreS
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -33,6 +34,8 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """Starts PostgreSQL from the `pgserver` wheel in `data_dir` (unix socket only) and stops it
     when the block ends. pgserver refuses nothing as root: it runs the server as an OS user of
     its own, so the folder must be writable by that user."""
+    # pgserver asks platformdirs for a runtime folder, which warns harmlessly on servers.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import pgserver  # imported here: only the embedded path needs it
 
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,84 @@
+"""Shared fixtures. Tests run against a real PostgreSQL: the server at THANRAK_TEST_PG_URL
+(default: the local one on 127.0.0.1:5432), or an embedded one when none answers. Each test
+module that needs a warehouse gets a database of its own, dropped afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from thanrak.settings import PROJECT_ROOT, Settings
+
+SERVER_URL = os.environ.get("THANRAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _with_database(url: str, database: str) -> str:
+    base, _, query = url.partition("?")
+    base = base.rsplit("/", 1)[0] + "/" + database
+    return f"{base}?{query}" if query else base
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """URL of a PostgreSQL server's maintenance database, for creating test databases."""
+    try:
+        with psycopg.connect(SERVER_URL, connect_timeout=3):
+            pass
+        yield SERVER_URL
+    except psycopg.OperationalError:
+        from thanrak.warehouse import embedded_postgres
+
+        with embedded_postgres(PROJECT_ROOT / "var" / "test-pg") as url:
+            yield url
+
+
+@contextlib.contextmanager
+def fresh_database(pg_server: str):
+    name = f"thanrak_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    try:
+        yield _with_database(pg_server, name)
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="module")
+def empty_warehouse(pg_server):
+    """A new, empty database (no migrations)."""
+    with fresh_database(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def warehouse(pg_server):
+    """A new database with every migration applied and reference data loaded."""
+    from thanrak.migrate import migrate
+    from thanrak.reference import load_reference
+
+    with fresh_database(pg_server) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            migrate(conn)
+            load_reference(conn)
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings whose every folder lies in the test's own temporary folder."""
+    var = tmp_path / "var"
+    return Settings(
+        var_dir=var,
+        landing_dir=var / "landing",
+        work_dir=var / "work",
+        reports_dir=var / "reports",
+        embedded_pg_dir=var / "pg",
+        dbt_project_dir=PROJECT_ROOT / "dbt_project",
+        warehouse_url=None,
+    )
