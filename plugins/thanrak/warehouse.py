@@ -7,6 +7,7 @@ wheel) in a project-local folder, so the demo runs on a machine with no PostgreS
 from __future__ import annotations
 
 import contextlib
+import logging
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,9 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     # pgserver asks platformdirs for a runtime folder, which warns harmlessly on servers.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import pgserver  # imported here: only the embedded path needs it
+
+    # its exit hook logs after the test runner or CLI has closed its streams
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
