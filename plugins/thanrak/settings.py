@@ -27,6 +27,8 @@ class Settings:
     embedded_pg_dir: Path
     dbt_project_dir: Path
     warehouse_url: str | None
+    # Last, with a default, so positional constructions written before it still work.
+    landing_url: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +41,5 @@ class Settings:
             embedded_pg_dir=_path("THANRAK_EMBEDDED_PG_DIR", var_dir / "pg"),
             dbt_project_dir=_path("THANRAK_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"),
             warehouse_url=os.environ.get("THANRAK_WAREHOUSE_URL") or None,
+            landing_url=os.environ.get("THANRAK_LANDING_URL") or None,
         )
