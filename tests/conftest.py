@@ -72,13 +72,4 @@ def warehouse(pg_server):
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings whose every folder lies in the test's own temporary folder."""
-    var = tmp_path / "var"
-    return Settings(
-        var_dir=var,
-        landing_dir=var / "landing",
-        work_dir=var / "work",
-        reports_dir=var / "reports",
-        embedded_pg_dir=var / "pg",
-        dbt_project_dir=PROJECT_ROOT / "dbt_project",
-        warehouse_url=None,
-    )
+    return Settings.in_folder(tmp_path / "var")

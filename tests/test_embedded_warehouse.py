@@ -1,5 +1,6 @@
 """With no THANRAK_WAREHOUSE_URL, Thanrak starts a PostgreSQL of its own and stops it after."""
 
+import dataclasses
 import shutil
 
 import psycopg
@@ -15,7 +16,7 @@ def test_embedded_postgres_starts_migrates_and_stops(tmp_path):
     # tests, and the embedded server may run as an OS user of its own when started as root.
     pg_dir = PROJECT_ROOT / "var" / "test-embedded" / tmp_path.name
     shutil.rmtree(pg_dir, ignore_errors=True)
-    settings = Settings(tmp_path, tmp_path, tmp_path, tmp_path, pg_dir, tmp_path, warehouse_url=None)
+    settings = dataclasses.replace(Settings.in_folder(tmp_path), embedded_pg_dir=pg_dir)
     with warehouse_url(settings) as url, psycopg.connect(url, autocommit=True) as conn:
         assert conn.execute("show server_version").fetchone()[0]
         assert migrate(conn)
@@ -25,9 +26,7 @@ def test_embedded_postgres_starts_migrates_and_stops(tmp_path):
 
 
 def test_a_configured_url_is_used_as_it_is(tmp_path):
-    settings = Settings(
-        tmp_path, tmp_path, tmp_path, tmp_path, tmp_path, tmp_path, warehouse_url="postgresql://u:p@db:6543/w"
-    )
+    settings = Settings.in_folder(tmp_path, "postgresql://u:p@db:6543/w")
     with warehouse_url(settings) as url:
         assert url == "postgresql://u:p@db:6543/w"
     assert connection_parts(url) == {

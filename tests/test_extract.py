@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from thanrak.contract import load_contract
@@ -20,7 +21,7 @@ def test_reads_utf8_bom_and_cp874(encoding):
     assert (row["value_chain_stage"], row["sector"], row["programme"]) == ("upstream", "agriculture", "otop")
     assert row["partner_sectors"] == "private;public"
     assert row["budget_baht"] == 12500.50
-    assert row["_problems"] == "[]"
+    assert pd.isna(row["_problems"])
 
 
 def test_english_headers_thai_digits_and_invisible_characters():

@@ -1,7 +1,7 @@
 import psycopg
 import pytest
 
-from thanrak.contract import load_contract
+from thanrak.contract import DATASETS, load_contract
 from thanrak.migrate import migrate
 from thanrak.reference import load_reference
 
@@ -57,14 +57,25 @@ def test_calendar_in_the_warehouse_has_thai_fiscal_years(warehouse):
     assert rows == [("2021-09-30", 2564, 2564, 4, "กันยายน"), ("2021-10-01", 2564, 2565, 1, "ตุลาคม")]
 
 
-def test_raw_table_columns_follow_the_contract(warehouse):
-    contract = load_contract("activities")
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_raw_table_columns_follow_the_contract(warehouse, dataset):
+    contract = load_contract(dataset)
     with psycopg.connect(warehouse) as conn:
-        columns = [
-            c
-            for (c,) in conn.execute(
-                """select column_name from information_schema.columns
-                   where table_schema = 'raw' and table_name = 'activities' order by ordinal_position"""
-            )
-        ]
-    assert columns == ["submission_id", "source_row", "loaded_at", *contract.column_names]
+        columns = conn.execute(
+            """select attname, format_type(atttypid, atttypmod), attnotnull from pg_attribute
+               where attrelid = %s::regclass and attnum > 0 and not attisdropped order by attnum""",
+            (f"raw.{dataset}",),
+        ).fetchall()
+    expected = [
+        ("submission_id", "bigint", True),
+        ("source_row", "integer", True),
+        ("loaded_at", "timestamp with time zone", True),
+    ] + [(c.name, _as_format_type(c.postgres_type), c.required) for c in contract.columns]
+    assert columns == expected
+
+
+def _as_format_type(declared: str) -> str:
+    """How PostgreSQL's format_type() spells a type declared in the contract."""
+    return (
+        declared.replace("varchar(", "character varying(").replace("char(", "character(").replace(", ", ",")
+    )

@@ -29,6 +29,7 @@ def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str
         "THANRAK_WAREHOUSE_URL": warehouse_url,
         "THANRAK_VAR_DIR": str(settings.var_dir),
         "THANRAK_LANDING_DIR": str(settings.landing_dir),
+        "THANRAK_LANDING_URL": settings.landing_url or "",
         "THANRAK_WORK_DIR": str(settings.work_dir),
         "THANRAK_REPORTS_DIR": str(settings.reports_dir),
     }

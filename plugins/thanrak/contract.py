@@ -28,7 +28,7 @@ class Code:
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # text | integer | decimal | date | code | code_set | area_code
+    type: str  # text | integer | decimal | date | month | flag | code | code_set | area_code
     th: str
     en: str
     required: bool = True
@@ -38,12 +38,34 @@ class Column:
     max: float | None = None
     unit: str | None = None
     code_list: str | None = None
-    level: str | None = None  # for area codes: province | amphoe | tambon | village
+    level: str | None = None  # for area codes: tambon | village | unit (district or provincial office)
+    note: str | None = None
+    typical: tuple[float, float] | None = None  # the usual range, for the data generator
+
+    @property
+    def postgres_type(self) -> str:
+        """The column's type in raw.<dataset>."""
+        if self.type == "area_code":
+            return _AREA_CODE_TYPES[self.level]
+        return _POSTGRES_TYPES[self.type]
 
     @property
     def headers(self) -> tuple[str, ...]:
         """Every header under which a province may send this column."""
         return (self.name, self.th, self.en, *self.aliases)
+
+
+_POSTGRES_TYPES = {
+    "text": "text",
+    "integer": "integer",
+    "decimal": "numeric(16, 2)",
+    "date": "date",
+    "month": "date",
+    "flag": "boolean",
+    "code": "text",
+    "code_set": "text[]",
+}
+_AREA_CODE_TYPES = {"tambon": "char(6)", "village": "char(8)", "unit": "varchar(4)"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,7 @@ class Contract:
     date_column: str | None
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    pii_column: str | None = None  # a column that must hold a hash, never personal data in clear
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -101,7 +124,7 @@ def code_lookup(code_list: str) -> dict[str, str]:
     return lookup
 
 
-DATASETS = ("activities",)
+DATASETS = ("activities", "otop_sales", "knn_plot_progress", "budget_disbursement", "bmn_households")
 
 
 @cache
@@ -110,7 +133,13 @@ def load_contract(dataset: str) -> Contract:
         raise KeyError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
     raw = yaml.safe_load(_contract_text(f"{dataset}.yaml"))
     columns = tuple(
-        Column(**{**c, "aliases": tuple(c.get("aliases", ())), "th": c["th"], "en": c["en"]})
+        Column(
+            **{
+                **c,
+                "aliases": tuple(str(a) for a in c.get("aliases", ())),
+                "typical": tuple(c["typical"]) if "typical" in c else None,
+            }
+        )
         for c in raw["columns"]
     )
     rules = tuple(Rule(**r) for r in raw.get("rules", ()))
@@ -127,6 +156,7 @@ def load_contract(dataset: str) -> Contract:
         date_column=raw.get("date_column"),
         columns=columns,
         rules=rules,
+        pii_column=raw.get("pii_column"),
     )
 
 

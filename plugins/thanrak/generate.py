@@ -1,42 +1,58 @@
-"""Realistic, seeded submissions for a night: what 76 provincial offices would deliver.
+"""Realistic, seeded submissions: what 76 provincial offices deliver in a night.
 
-The generator writes real files into the landing zone in the shapes provinces really use
-(Thai or English headers, UTF-8, UTF-8 with BOM or cp874, BE or CE dates, Thai digits) and
-injects defects at a chosen rate, recording each one so tests can prove it was caught.
+Files are written in the shapes provinces really use (CSV in UTF-8, UTF-8 with BOM or cp874;
+XLSX with banner rows, Thai sheet names, merged cells, blank and "รวม" rows; Thai or English
+headers with small spelling variants; BE or CE and text dates; Thai digits; thousands
+separators; stray and zero-width spaces). Defects are injected at a chosen rate, every kind the
+parser and the suites must catch, and each is recorded with the rule expected to catch it.
+
+Everything derives from the submission contracts: a column's type, code list, range and
+typical range decide what the generator writes.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import geothai
 
-from thanrak.contract import Contract, code_lists, load_contract
+from thanrak.contract import DATASETS, Column, Contract, code_lists, load_contract
+from thanrak.nights import BANGKOK_TZ
 from thanrak.reference import BANGKOK
-from thanrak.thai_calendar import BE_OFFSET
+from thanrak.thai_calendar import BE_OFFSET, MONTHS_TH_ABBR
 from thanrak.thai_text import THAI_DIGITS
 
-BANGKOK_TZ = ZoneInfo("Asia/Bangkok")
 TO_THAI_DIGITS = {v: k for k, v in THAI_DIGITS.items()}
-
-# Row-level defects, each caught by one rule (the rule key is what validation reports).
-ROW_DEFECTS = {
-    "unknown_tambon": "bad_area_code",
-    "gear_out_of_list": "not_in_code_list",
-    "disbursed_over_budget": "disbursed_within_budget",
-    "negative_participants": "out_of_range",
-    "unreadable_date": "not_a_date",
-    "missing_value": "not_null",
+# Mean rows per province per night for each dataset at --scale 1. The household survey at
+# --scale 168 is about the national 12.8 million households.
+MEAN_ROWS = {
+    "activities": 400,
+    "otop_sales": 600,
+    "knn_plot_progress": 300,
+    "budget_disbursement": 250,
+    "bmn_households": 1000,
 }
-FILE_DEFECTS = {"corrupt_file": "corrupt_file"}
+ROW_DEFECTS = (
+    "not_null", "not_in_code_list", "out_of_range", "not_a_number", "not_a_whole_number", "not_a_date",
+    "not_a_month", "not_a_flag", "bad_area_code", "outside_period", "bad_format", "cross_field_rule",
+)  # fmt: skip
+FILE_DEFECTS = (
+    "corrupt_file", "empty_file", "missing_columns", "unreadable_format", "unreadable_encoding",
+    "duplicate_keys", "wrong_province_folder", "unknown_dataset", "unknown_province", "pii_in_clear",
+)  # fmt: skip
+PROJECT_NAMES = (
+    "ส่งเสริมสัมมาชีพชุมชน", "พัฒนาผลิตภัณฑ์ OTOP", "โคก หนอง นา พช.", "ขับเคลื่อนเศรษฐกิจฐานราก",
+    "หมู่บ้านเศรษฐกิจพอเพียง", "กองทุนแม่ของแผ่นดิน", "พัฒนาศักยภาพผู้นำชุมชน", "ตลาดนัดชุมชน",
+)  # fmt: skip
 
 
 @dataclass
@@ -44,7 +60,7 @@ class Defect:
     path: str
     kind: str
     expected_rule: str
-    source_row: int | None = None
+    source_row: int | None = None  # None: the whole file
     column: str | None = None
 
 
@@ -52,8 +68,12 @@ class Defect:
 class GeneratedNight:
     night: dt.date
     files: list[str] = field(default_factory=list)
-    rows: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
     defects: list[Defect] = field(default_factory=list)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
 
     def to_json(self) -> str:
         return json.dumps({**asdict(self), "night": self.night.isoformat()}, ensure_ascii=False, indent=1)
@@ -69,134 +89,372 @@ def generate_night(
     *,
     seed: int = 2569,
     provinces: list[str] | None = None,
-    mean_rows: int = 400,
+    datasets: tuple[str, ...] = DATASETS,
+    scale: float = 1.0,
     defect_rate: float = 0.01,
-    corrupt_files: int = 1,
+    file_defects: int = 3,
+    xlsx_share: float = 0.2,
 ) -> GeneratedNight:
-    """Writes one night of deliveries (the file of the night's month for each province)."""
+    """Writes one night of deliveries: for each province and dataset, the file of the night's
+    month. `file_defects` files are spoilt as a whole (kinds in turn); row defects hit about
+    `defect_rate` of the rows of the other files."""
     rng = random.Random(f"{seed}-{night.isoformat()}")
-    contract = load_contract("activities")
     provinces = provinces or cdd_provinces()
-    result = GeneratedNight(night=night)
-    corrupt = set(rng.sample(provinces, min(corrupt_files, len(provinces))))
-    delivered_at = dt.datetime.combine(night, dt.time(21, 30), BANGKOK_TZ)
-    for province in provinces:
-        period = f"{night:%Y-%m}"
-        folder = landing_dir / province / contract.dataset / period
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{contract.dataset}_{province}_{period}_{night:%Y%m%d}.csv"
-        relative = str(path.relative_to(landing_dir))
-        if province in corrupt:
-            path.write_bytes(rng.randbytes(2048))
-            result.defects.append(Defect(relative, "corrupt_file", FILE_DEFECTS["corrupt_file"]))
+    result = GeneratedNight(night=night, rows=dict.fromkeys(datasets, 0))
+    slots = [(p, d) for p in provinces for d in datasets]
+    spoilt = _spoilt_slots(rng, slots, file_defects)
+    delivered_at = dt.datetime.combine(night, dt.time(18, 0), BANGKOK_TZ)
+    for province, dataset in slots:
+        contract = load_contract(dataset)
+        n_rows = max(5, min(500_000, int(rng.lognormvariate(0, 0.4) * MEAN_ROWS[dataset] * scale)))
+        rows = _rows(rng, contract, province, night, n_rows)
+        shape = _FileShape.pick(rng, xlsx_allowed=n_rows <= 5000 and rng.random() < xlsx_share)
+        folder = (province, dataset, f"{night:%Y-%m}")
+        kind = spoilt.get((province, dataset))
+        row_defects: list[tuple[int, str, str, str]] = []
+        if kind:
+            folder, rows, shape = _spoil_file(rng, kind, contract, folder, rows, shape, night)
         else:
-            n_rows = max(20, min(10_000, int(rng.lognormvariate(0, 0.5) * mean_rows)))
-            writer = _FileShape.pick(rng)
-            rows, defects = _activity_rows(rng, contract, province, night, n_rows, defect_rate)
-            path.write_bytes(writer.render(contract, rows))
-            result.rows += n_rows
-            result.defects.extend(
-                Defect(relative, kind, ROW_DEFECTS[kind], source_row=row + 2, column=column)
-                for row, kind, column in defects
-            )
-        stamp = (delivered_at + dt.timedelta(minutes=rng.randint(0, 150))).timestamp()
+            row_defects = _inject_row_defects(rng, contract, rows, night, defect_rate)
+        relative = "/".join(folder) + f"/{dataset}_{province}_{night:%Y%m%d}.{shape.extension}"
+        path = landing_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content, row_numbers = shape.render(contract, rows, rng, province)
+        if kind in ("corrupt_file", "unreadable_encoding"):
+            content = _corrupt(rng, kind, content)
+        path.write_bytes(content)
+        stamp = (delivered_at + dt.timedelta(minutes=rng.randint(0, 400))).timestamp()
         os.utime(path, (stamp, stamp))
         result.files.append(relative)
+        if kind:
+            result.defects.append(Defect(relative, kind, kind))
+        else:
+            result.rows[dataset] += len(rows)
+            result.defects.extend(
+                Defect(relative, defect, rule, source_row=row_numbers[index], column=column)
+                for index, defect, rule, column in row_defects
+            )
     return result
+
+
+def _spoilt_slots(rng: random.Random, slots: list[tuple[str, str]], count: int) -> dict[tuple[str, str], str]:
+    """Which (province, dataset) files are spoilt as a whole, and how: the kinds in turn, each
+    on a file it applies to (personal data in clear only where the contract has a hash)."""
+    kinds = list(FILE_DEFECTS)
+    rng.shuffle(kinds)
+    spoilt: dict[tuple[str, str], str] = {}
+    for number in range(count):
+        kind = kinds[number % len(kinds)]
+        free = [
+            s for s in slots if s not in spoilt and (kind != "pii_in_clear" or load_contract(s[1]).pii_column)
+        ]
+        if free:
+            spoilt[rng.choice(free)] = kind
+    return spoilt
+
+
+# ---------------------------------------------------------------------------------------------
+# Clean rows, from the contract
+
+
+def _rows(rng: random.Random, contract: Contract, province: str, night: dt.date, n_rows: int) -> list[dict]:
+    makers = {c.name: _value_maker(rng, contract, c, province, night) for c in contract.columns}
+    rows = []
+    for index in range(n_rows):
+        row = {name: make(index) for name, make in makers.items()}
+        for rule in contract.rules:  # clean rows keep every cross-field rule
+            if row[rule.column] is not None and row[rule.than] is not None:
+                row[rule.column] = round(row[rule.than] * rng.uniform(0.0, 1.0), 2)
+        if contract.dataset == "activities":
+            row["households_reached"] = min(row["households_reached"], row["participants"])
+        if contract.dataset == "bmn_households":
+            _bmn_indicators(rng, row)
+        rows.append(row)
+    return rows
+
+
+def _value_maker(
+    rng, contract: Contract, column: Column, province: str, night: dt.date
+) -> Callable[[int], object]:
+    first_day = night.replace(day=1)
+    if column.name in contract.key and column.type == "text":
+        if column.name == contract.pii_column:  # a SHA-256, as the contract demands
+            return lambda i: hashlib.sha256(f"{province}-{night}-{i}".encode()).hexdigest()
+        prefix = "".join(w[0] for w in column.name.split("_")).upper()
+        return lambda i: f"{prefix}{province}{night:%y%m}-{i + 1:06d}"
+    if column.type == "text":
+        return lambda i: rng.choice(PROJECT_NAMES)
+    if column.type == "area_code":
+        tambons = [s.code for d in geothai.districts(province) for s in geothai.subdistricts(d.code)]
+        if column.level == "village":
+            return lambda i: f"{rng.choice(tambons)}{rng.randint(1, 20):02d}"
+        if column.level == "unit":
+            units = [d.code for d in geothai.districts(province)] + [f"{province}00"]
+            return lambda i: rng.choice(units)
+        return lambda i: rng.choice(tambons)
+    if column.type in ("date", "month"):
+        days = (night - first_day).days
+        return lambda i: first_day + dt.timedelta(days=rng.randint(0, days))
+    if column.type == "code":
+        entries = code_lists()[column.code_list]
+        return lambda i: rng.choice(entries)
+    if column.type == "code_set":
+        entries = code_lists()[column.code_list]
+        return lambda i: rng.sample(entries, rng.randint(1, 3))
+    if column.type == "flag":
+        return lambda i: None  # filled per indicator set by _bmn_indicators
+    low, high = column.typical or (column.min or 0, column.max or 1000)
+    if column.type == "integer":
+        if column.name == "survey_year":
+            return lambda i: night.year + BE_OFFSET
+        optional = not column.required
+        return lambda i: None if optional and rng.random() < 0.2 else rng.randint(int(low), int(high))
+    return lambda i: round(rng.uniform(low, high), 2)
+
+
+def _bmn_indicators(rng: random.Random, row: dict) -> None:
+    """The 2560-64 tool has 31 indicators, the 2566-70 tool 38: the rest stay blank."""
+    indicator_set = rng.choice(code_lists()["indicator_set"])
+    row["indicator_set"] = indicator_set
+    count = 31 if indicator_set.code == "2560-64" else 38
+    for number in range(1, 39):
+        row[f"indicator_{number:02d}"] = (rng.random() < 0.9) if number <= count else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Defects
+
+
+def _inject_row_defects(
+    rng: random.Random, contract: Contract, rows: list[dict], night: dt.date, rate: float
+) -> list[tuple[int, str, str, str]]:
+    """Spoils about `rate` of the rows, one field each. Returns (row index, kind, rule, column)."""
+    applicable = [kind for kind in ROW_DEFECTS if _defect_targets(contract, kind)]
+    spoilt = []
+    for index, row in enumerate(rows):
+        if rng.random() >= rate:
+            continue
+        kind = rng.choice(applicable)
+        column, value, rule = _spoil_value(rng, contract, kind, row, night)
+        row[column] = value
+        spoilt.append((index, kind, rule, column))
+    return spoilt
+
+
+def _defect_targets(contract: Contract, kind: str) -> list[Column]:
+    columns = contract.columns
+    wanted: dict[str, Callable[[Column], bool]] = {
+        "not_null": lambda c: c.required and c.name not in contract.key,
+        "not_in_code_list": lambda c: c.type == "code",
+        "out_of_range": lambda c: c.type in ("integer", "decimal") and c.max is not None,
+        "not_a_number": lambda c: c.type == "decimal",
+        "not_a_whole_number": lambda c: c.type == "integer" and c.required,
+        "not_a_date": lambda c: c.type == "date",
+        "not_a_month": lambda c: c.type == "month",
+        "not_a_flag": lambda c: c.type == "flag",
+        "bad_area_code": lambda c: c.type == "area_code",
+        "outside_period": lambda c: c.name == contract.date_column,
+        "bad_format": lambda c: c.pattern is not None and c.name != contract.pii_column,
+        "cross_field_rule": lambda c: any(r.column == c.name for r in contract.rules),
+    }
+    return [c for c in columns if wanted[kind](c)]
+
+
+def _spoil_value(rng, contract: Contract, kind: str, row: dict, night: dt.date) -> tuple[str, object, str]:
+    column = rng.choice(_defect_targets(contract, kind))
+    name = column.name
+    if kind == "not_null":
+        return name, None, "not_null"
+    if kind == "not_in_code_list":
+        return name, _Literal(rng.choice(["อื่นๆ", "9", "n/a"])), kind
+    if kind == "out_of_range":
+        return name, _Literal(str(int(column.max * 10 + 7))), kind
+    if kind == "not_a_number":
+        return name, _Literal(rng.choice(["ห้าร้อย", "12,34,5", "#REF!", "1.2.3"])), kind
+    if kind == "not_a_whole_number":
+        return name, _Literal("12.5"), kind
+    if kind == "not_a_date":
+        return name, _Literal(rng.choice(["31/02/2569", "ไม่ทราบ", "2026-13-01"])), kind
+    if kind == "not_a_month":
+        return name, _Literal(rng.choice(["13/2569", "ไม่ระบุ"])), kind
+    if kind == "not_a_flag":
+        return name, _Literal("บางส่วน"), kind
+    if kind == "bad_area_code":
+        return name, _Literal({"tambon": "999999", "village": "99999901", "unit": "9999"}[column.level]), kind
+    if kind == "outside_period":
+        return name, night.replace(day=1) - dt.timedelta(days=40), kind
+    if kind == "bad_format":
+        return name, _Literal("bad id!"), kind
+    rule = next(r for r in contract.rules if r.column == name)
+    return name, (row[rule.than] or 0) + 1000, rule.name
+
+
+@dataclass(frozen=True)
+class _Literal:
+    """A spoilt value written exactly as is (no date or digit styling)."""
+
+    text: str
+
+
+def _spoil_file(rng, kind: str, contract: Contract, folder: tuple, rows: list[dict], shape, night: dt.date):
+    province, dataset, period = folder
+    if kind == "empty_file":
+        rows = []
+    elif kind == "missing_columns":
+        shape = shape.without(
+            next(c.name for c in contract.columns if c.required and c.name not in contract.key)
+        )
+    elif kind == "unreadable_format":
+        shape = shape.as_extension("xls")
+    elif kind == "duplicate_keys":
+        rows[1] = dict(rows[1], **{k: rows[0][k] for k in contract.key})
+    elif kind == "wrong_province_folder":
+        province = next(p for p in cdd_provinces() if p != province and p[0] != province[0])
+    elif kind == "unknown_dataset":
+        dataset = "community_survey"
+    elif kind == "unknown_province":
+        province = "99"
+    elif kind == "pii_in_clear":
+        for row in rows:
+            row[contract.pii_column] = _Literal(f"{rng.randint(1, 8)}{rng.randint(0, 10**12 - 1):012d}")
+    return (province, dataset, period), rows, shape
+
+
+def _corrupt(rng: random.Random, kind: str, content: bytes) -> bytes:
+    if kind == "corrupt_file":
+        return rng.randbytes(len(content) // 2 + 64)
+    return content[:40] + b"\xfc\xfd\xfe\xff" + content[40:]  # bytes no Thai code page defines
+
+
+# ---------------------------------------------------------------------------------------------
+# File shapes
 
 
 @dataclass(frozen=True)
 class _FileShape:
-    """How one office saves its file: header language, encoding, date style, digits."""
+    """How one office saves its file."""
 
-    thai_headers: bool
+    extension: str
     encoding: str
+    thai_headers: bool
+    header_variants: bool
     be_dates: bool
+    text_dates: bool
     thai_digits: bool
+    thousands: bool
+    dropped: tuple[str, ...] = ()
 
     @classmethod
-    def pick(cls, rng: random.Random) -> _FileShape:
+    def pick(cls, rng: random.Random, *, xlsx_allowed: bool) -> _FileShape:
         return cls(
-            thai_headers=rng.random() < 0.7,
+            extension="xlsx" if xlsx_allowed else "csv",
             encoding=rng.choice(["utf-8", "utf-8-sig", "cp874"]),
+            thai_headers=rng.random() < 0.7,
+            header_variants=rng.random() < 0.3,
             be_dates=rng.random() < 0.6,
+            text_dates=rng.random() < 0.2,
             thai_digits=rng.random() < 0.1,
+            thousands=rng.random() < 0.3,
         )
 
-    def render(self, contract: Contract, rows: list[dict]) -> bytes:
+    def without(self, column: str) -> _FileShape:
+        return _FileShape(**{**asdict(self), "dropped": (*self.dropped, column)})
+
+    def as_extension(self, extension: str) -> _FileShape:
+        return _FileShape(**{**asdict(self), "extension": extension})
+
+    def render(
+        self, contract: Contract, rows: list[dict], rng: random.Random, province: str
+    ) -> tuple[bytes, list[int]]:
+        """The file's bytes, and for each row the row number the officer will see."""
+        columns = [c for c in contract.columns if c.name not in self.dropped]
+        header = [self._header(c, rng) for c in columns]
+        if self.extension == "xlsx":
+            return self._render_xlsx(contract, columns, header, rows, rng, province)
         buffer = io.StringIO()
         out = csv.writer(buffer, lineterminator="\r\n")
-        out.writerow([c.th if self.thai_headers else c.en for c in contract.columns])
+        out.writerow(header)
+        numbers, line = [], 2
         for row in rows:
-            out.writerow([self._cell(row[c.name]) for c in contract.columns])
-        return buffer.getvalue().encode(self.encoding)
+            if rng.random() < 0.005:  # a blank line, as Excel exports leave
+                out.writerow([""] * len(columns))
+                line += 1
+            out.writerow([self._cell(c, row[c.name], rng) for c in columns])
+            numbers.append(line)
+            line += 1
+        return buffer.getvalue().encode(self.encoding if self.extension == "csv" else "utf-8"), numbers
 
-    def _cell(self, value: object) -> str:
-        if isinstance(value, dt.date):
-            if self.be_dates:
-                text = f"{value.day}/{value.month:02d}/{value.year + BE_OFFSET}"
-            else:
-                text = value.isoformat()
-        elif isinstance(value, list):
-            text = ";".join(value)
+    def _header(self, column: Column, rng: random.Random) -> str:
+        name = column.th if self.thai_headers else column.en
+        if self.header_variants:
+            name = rng.choice([name, f" {name} ", name.replace(" ", "  "), *column.aliases[:1]])
+            name = name.replace("\u0e33", "\u0e4d\u0e32")  # sara am typed as two characters
+        return name
+
+    def _cell(self, column: Column, value: object, rng: random.Random) -> str:
+        if isinstance(value, _Literal):
+            return value.text
+        if value is None:
+            return ""
+        if column.type in ("date", "month"):
+            text = self._date(column, value)
+        elif column.type == "code":
+            text = rng.choice([value.code, value.th, value.th, value.en])
+        elif column.type == "code_set":
+            text = ";".join(rng.choice([e.code, e.th]) for e in value)
+        elif column.type == "flag":
+            text = rng.choice(["ผ่าน", "1", "pass"]) if value else rng.choice(["ไม่ผ่าน", "0", "fail"])
+        elif column.type == "decimal" and self.thousands:
+            text = f"{value:,.2f}"
         else:
-            text = "" if value is None else str(value)
-        return text.translate(TO_THAI_DIGITS) if self.thai_digits else text
+            text = str(value)
+        if rng.random() < 0.002:  # a stray space, and a zero-width space where the encoding has one
+            text = f" {text}" if self.encoding == "cp874" else f" {text}\u200b"
+        return text.translate(TO_THAI_DIGITS) if self.thai_digits and column.type != "text" else text
 
+    def _date(self, column: Column, day: dt.date) -> str:
+        year = day.year + BE_OFFSET if self.be_dates else day.year
+        if self.text_dates:  # Thai month names always go with a BE year, often two digits
+            month, short_be = MONTHS_TH_ABBR[day.month - 1], str(day.year + BE_OFFSET)[-2:]
+            return f"{month} {short_be}" if column.type == "month" else f"{day.day} {month} {short_be}"
+        if column.type == "month":
+            return f"{day.month}/{year}" if self.be_dates else f"{day:%Y-%m}"
+        return f"{day.day}/{day.month:02d}/{year}" if self.be_dates else day.isoformat()
 
-def _activity_rows(
-    rng: random.Random, contract: Contract, province: str, night: dt.date, n_rows: int, defect_rate: float
-) -> tuple[list[dict], list[tuple[int, str, str]]]:
-    tambons = [s.code for d in geothai.districts(province) for s in geothai.subdistricts(d.code)]
-    lists = code_lists()
-    first_day = night.replace(day=1)
-    rows, defects = [], []
-    for i in range(n_rows):
-        budget = rng.choice([5_000, 10_000, 20_000, 50_000, 100_000, 250_000]) + rng.randint(0, 99) * 100
-        participants = rng.randint(8, 250)
-        row = {
-            "activity_id": f"{province}{night:%y%m}-{i + 1:05d}",
-            "tambon_code": rng.choice(tambons),
-            "activity_date": first_day + dt.timedelta(days=rng.randint(0, (night - first_day).days)),
-            "gear": rng.choice(lists["gear"]).code,
-            "value_chain_stage": _label(rng, rng.choice(lists["value_chain_stage"])),
-            "sector": _label(rng, rng.choice(lists["sector"])),
-            "programme": _label(rng, rng.choice(lists["programme"])),
-            "partner_sectors": [p.code for p in rng.sample(lists["partner_sector"], rng.randint(1, 3))],
-            "participants": participants,
-            "households_reached": rng.randint(1, participants),
-            "budget_baht": budget,
-            "disbursed_baht": round(budget * rng.uniform(0.3, 1.0), 2),
-        }
-        if rng.random() < defect_rate:
-            kind = rng.choice(sorted(ROW_DEFECTS))
-            defects.append((i, kind, _inject(rng, row, kind)))
-        rows.append(row)
-    return rows, defects
+    def _render_xlsx(self, contract, columns, header, rows, rng, province) -> tuple[bytes, list[int]]:
+        """A workbook as offices make them: a merged banner, a Thai sheet name, the header on
+        row 4, real date cells, a merged cell in the data, blank rows and a "รวม" row."""
+        import openpyxl
 
-
-def _label(rng: random.Random, code) -> str:
-    """Provinces write a code list entry as its code, its Thai label or its English label."""
-    return rng.choice([code.code, code.th, code.th, code.en])
-
-
-def _inject(rng: random.Random, row: dict, kind: str) -> str:
-    """Spoils one field of the row; returns the column spoiled."""
-    if kind == "unknown_tambon":
-        row["tambon_code"] = "999999"
-        return "tambon_code"
-    if kind == "gear_out_of_list":
-        row["gear"] = "6"
-        return "gear"
-    if kind == "disbursed_over_budget":
-        row["disbursed_baht"] = row["budget_baht"] + 1000
-        return "disbursed_baht"
-    if kind == "negative_participants":
-        row["participants"] = -rng.randint(1, 50)
-        return "participants"
-    if kind == "unreadable_date":
-        row["activity_date"] = rng.choice(["31/02/2569", "ไม่ทราบ", "2026-13-01"])
-        return "activity_date"
-    column = rng.choice(["programme", "budget_baht", "tambon_code"])
-    row[column] = None
-    return column
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = f"{contract.title_th[:20]} {province}"
+        sheet.cell(1, 1, f"แบบรายงาน{contract.title_th} จังหวัด {geothai.province(province).name_th}")
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+        sheet.cell(2, 1, "ข้อมูล ณ วันที่ส่ง (หน่วย: บาท)")
+        for position, name in enumerate(header, 1):
+            sheet.cell(4, position, name)
+        numbers, line = [], 5
+        for row in rows:
+            if rng.random() < 0.005:
+                line += 1  # a blank row
+            for position, column in enumerate(columns, 1):
+                value = row[column.name]
+                if column.type in ("date", "month") and isinstance(value, dt.date) and rng.random() < 0.7:
+                    sheet.cell(line, position, value)  # a real date cell: CE inside, whatever it shows
+                else:
+                    sheet.cell(line, position, self._cell(column, value, rng))
+            numbers.append(line)
+            line += 1
+        if len(rows) >= 2:  # two rows of one area, merged as offices do
+            area = next((i for i, c in enumerate(columns, 1) if c.type == "area_code"), None)
+            if area and not any(isinstance(r[columns[area - 1].name], _Literal) for r in rows[:2]):
+                rows[1][columns[area - 1].name] = rows[0][columns[area - 1].name]
+                sheet.cell(numbers[1], area).value = None
+                sheet.merge_cells(
+                    start_row=numbers[0], start_column=area, end_row=numbers[1], end_column=area
+                )
+        sheet.cell(line + 1, 1, "รวม")
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), numbers

@@ -38,6 +38,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ไม่รู้จักรหัสจังหวัด '{detail}' หรือจังหวัดนี้ไม่อยู่ในเครือข่ายกรมการพัฒนาชุมชน",
         "Unknown province code '{detail}', or the province is outside the CDD network.",
     ),
+    "wrong_province_folder": (
+        "ไฟล์อยู่ในโฟลเดอร์ของจังหวัดอื่น: รหัสพื้นที่ส่วนใหญ่ไม่ใช่ของจังหวัดนี้ (โฟลเดอร์ → ข้อมูล: {detail})",
+        "The file is in another province's folder: most area codes are not of this province "
+        "(folder → data: {detail}).",
+    ),
+    "pii_in_clear": (
+        "ไฟล์มีเลขประจำตัวประชาชนหรือรหัสบ้านที่ไม่ได้เข้ารหัส ({detail} แถว) ขัดต่อ พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล "
+        "กรุณาแปลงเป็นค่าแฮช SHA-256 แล้วส่งใหม่ ระบบไม่ได้บันทึกข้อมูลจากไฟล์นี้",
+        "The file holds citizen IDs or house IDs in clear ({detail} rows), against the PDPA. Replace them "
+        "with their SHA-256 hash and send it again; nothing from this file was stored.",
+    ),
     "duplicate_keys": (
         "มีรหัสซ้ำในไฟล์ ({detail}) แต่ละแถวต้องมีรหัสไม่ซ้ำกัน",
         "The file repeats keys ({detail}); each row must have its own key.",
@@ -52,6 +63,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_a_date": (
         "'{column_th}' ไม่ใช่วันที่ที่อ่านได้: '{value}' (ตัวอย่าง 30/09/2564)",
         "'{column_en}' is not a date: '{value}' (for example 30/09/2564)",
+    ),
+    "not_a_month": (
+        "'{column_th}' ไม่ใช่เดือนที่อ่านได้: '{value}' (ตัวอย่าง 11/2569 หรือ พ.ย. 69)",
+        "'{column_en}' is not a month: '{value}' (for example 11/2569 or 2026-11)",
+    ),
+    "not_a_flag": (
+        "'{column_th}' ต้องเป็น ผ่าน หรือ ไม่ผ่าน: '{value}'",
+        "'{column_en}' must be pass or fail: '{value}'",
     ),
     "not_in_code_list": (
         "'{column_th}' ไม่อยู่ในรายการรหัสที่กำหนด: '{value}'",

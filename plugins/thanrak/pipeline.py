@@ -25,9 +25,9 @@ from thanrak.nights import night_cutoff
 from thanrak.reference import load_reference
 from thanrak.report import night_summary, write_report
 from thanrak.settings import Settings
-from thanrak.sources import LocalFolderSource, Source
+from thanrak.sources import Source, landing_source
 from thanrak.transform import build_marts
-from thanrak.validate import Validation, validate
+from thanrak.validate import Validation, province_areas, validate
 from thanrak.warehouse import connect
 
 
@@ -37,7 +37,7 @@ class Stages:
     def __init__(self, warehouse_url: str, settings: Settings | None = None, source: Source | None = None):
         self.settings = settings or Settings.from_env()
         self.url = warehouse_url
-        self.source = source or LocalFolderSource(self.settings.landing_dir)
+        self.source = source or landing_source(self.settings)
 
     @contextlib.contextmanager
     def _logged(self, run_id: str, night: dt.date, stage: str, detail: dict) -> Iterator[dict]:
@@ -88,14 +88,8 @@ class Stages:
             work = self._work_dir(item)
             frame = pd.read_parquet(work / "extracted.parquet")
             with connect(self.url) as conn:
-                tambons = [
-                    code
-                    for (code,) in conn.execute(
-                        "select tambon_code from ref.tambon where province_code = %s",
-                        (item["province_code"],),
-                    )
-                ]
-            checked = validate(frame, contract, period=item["period"], tambon_codes=tambons)
+                areas = province_areas(conn, item["province_code"])
+            checked = validate(frame, contract, period=item["period"], areas=areas)
             checked.save(work)
             detail["bad_rows"] = int(checked.bad_rows.sum())
         return item

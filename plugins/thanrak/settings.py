@@ -43,3 +43,16 @@ class Settings:
             warehouse_url=os.environ.get("THANRAK_WAREHOUSE_URL") or None,
             landing_url=os.environ.get("THANRAK_LANDING_URL") or None,
         )
+
+    @classmethod
+    def in_folder(cls, var_dir: Path, warehouse_url: str | None = None) -> Settings:
+        """Every folder under `var_dir`, nothing read from the environment (tests, tools)."""
+        return cls(
+            var_dir=var_dir,
+            landing_dir=var_dir / "landing",
+            work_dir=var_dir / "work",
+            reports_dir=var_dir / "reports",
+            embedded_pg_dir=var_dir / "pg",
+            dbt_project_dir=PROJECT_ROOT / "dbt_project",
+            warehouse_url=warehouse_url,
+        )

@@ -29,6 +29,11 @@ CE_RANGE = (1950, 2100)
 _NUMERIC = re.compile(r"^([0-9]{1,2})[/.\- ]([0-9]{1,2})[/.\- ]([0-9]{2}|[0-9]{4})$", re.ASCII)
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T].*)?$", re.ASCII)
 _TEXT_MONTH = re.compile(r"^([0-9]{1,2})\s*([^\s0-9]+)\s*([0-9]{2}|[0-9]{4})$")
+_EXCEL_SERIAL = re.compile(r"^([0-9]{5})(?:\.0+)?$", re.ASCII)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 29 Feb 1900
+_MONTH_ONLY_NUMERIC = re.compile(r"^([0-9]{1,2})[/.\- ]([0-9]{2}|[0-9]{4})$", re.ASCII)
+_MONTH_ONLY_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})$", re.ASCII)
+_MONTH_ONLY_TEXT = re.compile(r"^([^\s0-9]+)\s*([0-9]{2}|[0-9]{4})$")
 
 
 def fiscal_year_be(day: dt.date) -> int:
@@ -65,6 +70,8 @@ def parse_thai_date(value: str) -> dt.date:
     ISO dates (year first) are CE. Day-first dates may carry a BE or a CE year. Raises
     ValueError when the text is not a date."""
     text = clean(value)
+    if m := _EXCEL_SERIAL.match(text):
+        return excel_serial_to_date(int(m[1]))
     if m := _ISO.match(text):
         return dt.date(to_ce_year(int(m[1])), int(m[2]), int(m[3]))
     if m := _NUMERIC.match(text):
@@ -72,6 +79,27 @@ def parse_thai_date(value: str) -> dt.date:
     if (m := _TEXT_MONTH.match(text)) and (month := _MONTH_BY_NAME.get(m[2].replace(".", ""))):
         return dt.date(to_ce_year(int(m[3])), month, int(m[1]))
     raise ValueError(value)
+
+
+def excel_serial_to_date(serial: int) -> dt.date:
+    """An Excel date serial number -> date. Serials are CE already: never subtract 543."""
+    day = _EXCEL_EPOCH + dt.timedelta(days=serial)
+    if not CE_RANGE[0] <= day.year <= CE_RANGE[1]:
+        raise ValueError(f"serial {serial} is out of range")
+    return day
+
+
+def parse_thai_month(value: str) -> dt.date:
+    """A reporting month -> its first day: '2026-11', '11/2569', 'พ.ย. 69', 'พฤศจิกายน 2569',
+    or any full date that parse_thai_date reads (the day is dropped)."""
+    text = clean(value)
+    if m := _MONTH_ONLY_ISO.match(text):
+        return dt.date(to_ce_year(int(m[1])), int(m[2]), 1)
+    if m := _MONTH_ONLY_NUMERIC.match(text):
+        return dt.date(to_ce_year(int(m[2])), int(m[1]), 1)
+    if (m := _MONTH_ONLY_TEXT.match(text)) and (month := _MONTH_BY_NAME.get(m[1].replace(".", ""))):
+        return dt.date(to_ce_year(int(m[2])), month, 1)
+    return parse_thai_date(text).replace(day=1)
 
 
 def calendar_rows(first: dt.date, last: dt.date) -> list[tuple]:

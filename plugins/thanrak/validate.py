@@ -11,8 +11,9 @@ import datetime as dt
 import json
 import logging
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import great_expectations as gx
@@ -38,13 +39,13 @@ class RuleResult:
 @dataclass
 class Validation:
     suite_name: str
-    frame: pd.DataFrame  # the extracted frame plus _reasons (JSON list, '[]' when the row is good)
+    frame: pd.DataFrame  # the extracted frame plus _reasons (a JSON list, None when the row is good)
     rule_results: list[RuleResult] = field(default_factory=list)
     rejection: tuple[str, str, str] | None = None  # (reason, Thai, English) when the file is rejected
 
     @property
     def bad_rows(self) -> pd.Series:
-        return self.frame[REASONS] != "[]"
+        return self.frame[REASONS].notna()
 
     def save(self, folder: Path) -> None:
         """Writes the validated rows (Parquet) and the verdict (JSON) for the load stage."""
@@ -129,16 +130,16 @@ def _column_expectations(contract: Contract, column: Column) -> list:
         out.append(
             gxe.ExpectColumnValuesToMatchRegex(
                 column=name,
-                regex=f"^({one})(;({one}))*$",
+                regex=f"^(?:{one})(?:;(?:{one}))*$",
                 meta=_meta("not_in_code_list", name, "quarantine_row"),
             )
         )
     if column.type == "area_code":
+        out += _area_expectations(contract, column)
+    if name == contract.pii_column:
         out.append(
-            gxe.ExpectColumnValuesToBeInSet(
-                column=name,
-                value_set={"$PARAMETER": f"{column.level}_codes"},
-                meta=_meta("bad_area_code", name, "quarantine_row"),
+            gxe.ExpectColumnValuesToNotMatchRegex(
+                column=name, regex=PII_IN_CLEAR, meta=_meta("pii_in_clear", name, "reject_file")
             )
         )
     if column.min is not None or column.max is not None:
@@ -160,6 +161,59 @@ def _column_expectations(contract: Contract, column: Column) -> list:
             )
         )
     return out
+
+
+# A 13-digit citizen ID or an 11-digit house ID, with or without dashes or spaces.
+PII_IN_CLEAR = r"^(?:[0-9][- ]?){11}(?:[0-9][- ]?[0-9])?$"
+
+
+def _area_expectations(contract: Contract, column: Column) -> list:
+    """Codes must exist in the file's province (row check); and when most do not, the file
+    sits in the wrong province's folder (file check)."""
+    first_area_column = next(c for c in contract.columns if c.type == "area_code")
+    if column.level == "village":  # no village register ships with geothai: tambon + หมู่ 01-99
+        check = partial(
+            gxe.ExpectColumnValuesToMatchRegex, column=column.name, regex={"$PARAMETER": "village_regex"}
+        )
+    else:
+        check = partial(
+            gxe.ExpectColumnValuesToBeInSet,
+            column=column.name,
+            value_set={"$PARAMETER": f"{column.level}_codes"},
+        )
+    out = [check(meta=_meta("bad_area_code", column.name, "quarantine_row"))]
+    if column is first_area_column:
+        out.append(check(mostly=0.5, meta=_meta("wrong_province_folder", column.name, "reject_file")))
+    return out
+
+
+@dataclass(frozen=True)
+class ProvinceAreas:
+    """The codes that exist in one province, to check a file from that province's folder."""
+
+    province_code: str
+    amphoe_codes: tuple[str, ...]
+    tambon_codes: tuple[str, ...]
+
+    def parameters(self) -> dict:
+        tambons = "|".join(self.tambon_codes)
+        return {
+            "tambon_codes": list(self.tambon_codes),
+            # a provincial office reports as <province>00, a district office by its amphoe code
+            "unit_codes": [*self.amphoe_codes, f"{self.province_code}00"],
+            "village_regex": f"^(?:{tambons})(?:0[1-9]|[1-9][0-9])$",
+        }
+
+
+def province_areas(conn, province_code: str) -> ProvinceAreas:
+    """The province's amphoe and tambon codes from ref (loaded from geothai)."""
+    amphoes = conn.execute(
+        "select amphoe_code from ref.amphoe where province_code = %s order by 1", (province_code,)
+    ).fetchall()
+    tambons = conn.execute(
+        "select tambon_code from ref.tambon where province_code = %s order by 1", (province_code,)
+    ).fetchall()
+    return ProvinceAreas(province_code, tuple(a for (a,) in amphoes), tuple(t for (t,) in tambons))
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -184,13 +238,14 @@ def _suite(contract: Contract) -> gx.ExpectationSuite:
     return build_suite(contract)
 
 
-def validate(frame: pd.DataFrame, contract: Contract, *, period: str, tambon_codes: list[str]) -> Validation:
+def validate(frame: pd.DataFrame, contract: Contract, *, period: str, areas: ProvinceAreas) -> Validation:
     """Runs the dataset's suite on an extracted frame and gathers every failing row's reasons."""
     start, end = period_bounds(period)
     data = frame.copy()
-    if contract.date_column:
-        # GX compares dates as timestamps; nulls (unparseable dates) stay NaT and are skipped.
-        data[contract.date_column] = pd.to_datetime(data[contract.date_column])
+    for column in contract.columns:
+        if column.type in ("date", "month"):
+            # GX compares dates as timestamps; nulls (unparseable dates) stay NaT and are skipped.
+            data[column.name] = pd.to_datetime(data[column.name])
     result = (
         _batch_definition()
         .get_batch(batch_parameters={"dataframe": data})
@@ -199,13 +254,15 @@ def validate(frame: pd.DataFrame, contract: Contract, *, period: str, tambon_cod
             expectation_parameters={
                 "period_start": pd.Timestamp(start),
                 "period_end": pd.Timestamp(end),
-                "tambon_codes": tambon_codes,
+                **areas.parameters(),
             },
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [SOURCE_ROW]},
         )
     )
+    with_problems = frame[frame[PROBLEMS].notna()]
     reasons: dict[int, list[dict]] = {
-        row: json.loads(p) for row, p in zip(frame[SOURCE_ROW], frame[PROBLEMS], strict=True)
+        int(row): json.loads(p)
+        for row, p in zip(with_problems[SOURCE_ROW], with_problems[PROBLEMS], strict=True)
     }
     unparsed = {(row, p["column"]) for row, problems in reasons.items() for p in problems}
     outcome = Validation(suite_name(contract), frame)
@@ -221,17 +278,29 @@ def validate(frame: pd.DataFrame, contract: Contract, *, period: str, tambon_cod
         if item.success:
             continue
         if meta["severity"] == "reject_file":
-            detail = ", ".join(sorted({str(e.get(meta["column"], "")) for e in failing})[:5])
-            outcome.rejection = (meta["rule"], *message(meta["rule"], detail=detail))
+            outcome.rejection = (meta["rule"], *message(meta["rule"], detail=_detail(meta, failing, areas)))
         elif meta["severity"] == "quarantine_row":
             for entry in failing:
                 row = int(entry[SOURCE_ROW])
                 if (row, meta["column"]) not in unparsed:  # a value that did not parse is reported once
-                    reasons[row].append(_reason(contract, meta, entry))
+                    reasons.setdefault(row, []).append(_reason(contract, meta, entry))
     frame = frame.copy()
-    frame[REASONS] = [json.dumps(reasons[row], ensure_ascii=False, default=str) for row in frame[SOURCE_ROW]]
+    frame[REASONS] = frame[SOURCE_ROW].map(
+        {row: json.dumps(found, ensure_ascii=False, default=str) for row, found in reasons.items()}
+    )
     outcome.frame = frame
     return outcome
+
+
+def _detail(meta: dict, failing: list[dict], areas: ProvinceAreas) -> str:
+    """What a file-level rejection names: the offending values, or where the data belongs."""
+    values = [str(e.get(meta["column"], "")) for e in failing]
+    if meta["rule"] == "wrong_province_folder":
+        elsewhere = Counter(v[:2] for v in values if v).most_common(1)
+        return f"{areas.province_code} → {elsewhere[0][0] if elsewhere else '?'}"
+    if meta["rule"] == "pii_in_clear":
+        return f"{len(values)}"
+    return ", ".join(sorted(set(values))[:5])
 
 
 def _reason(contract: Contract, meta: dict, entry: dict) -> dict:

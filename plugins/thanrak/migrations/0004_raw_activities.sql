@@ -14,7 +14,7 @@ create table raw.activities (
     partner_sectors     text[]      not null,
     participants        integer     not null,
     households_reached  integer     not null,
-    budget_baht         numeric(14, 2) not null,
-    disbursed_baht      numeric(14, 2) not null,
+    budget_baht         numeric(16, 2) not null,
+    disbursed_baht      numeric(16, 2) not null,
     primary key (submission_id, source_row)
 );

@@ -1,0 +1,99 @@
+"""The pipeline's stages without Airflow: a generated night of all five datasets, with every
+kind of defect, through discover -> extract -> validate -> load, into a real PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import psycopg
+import pytest
+
+from thanrak.contract import DATASETS
+from thanrak.generate import FILE_DEFECTS, ROW_DEFECTS, generate_night
+from thanrak.pipeline import Stages
+from thanrak.settings import Settings
+
+NIGHT = dt.date(2026, 11, 22)
+PROVINCES = ["30", "40", "50", "57", "65", "96", "12", "84", "34", "20", "71"]
+
+
+@pytest.fixture(scope="module")
+def processed(warehouse, tmp_path_factory):
+    settings = Settings.in_folder(tmp_path_factory.mktemp("var"))
+    generated = generate_night(
+        settings.landing_dir,
+        NIGHT,
+        provinces=PROVINCES,
+        scale=0.25,
+        defect_rate=0.03,
+        file_defects=len(FILE_DEFECTS),
+    )
+    stages = Stages(warehouse, settings)
+    results = [
+        stages.load("test", NIGHT, stages.validate("test", NIGHT, stages.extract("test", NIGHT, submission)))
+        for submission in stages.discover("test", NIGHT)
+    ]
+    return generated, results
+
+
+def test_the_generator_injected_every_kind_of_defect(processed):
+    generated, _ = processed
+    assert {d.kind for d in generated.defects} == set(ROW_DEFECTS) | set(FILE_DEFECTS)
+
+
+def test_every_file_defect_rejects_its_file_with_the_expected_reason(processed, warehouse):
+    generated, _ = processed
+    with psycopg.connect(warehouse) as conn:
+        manifest = {
+            key: (status, th, en)
+            for key, status, th, en in conn.execute(
+                "select source_key, status, reject_reason_th, reject_reason_en from ops.submission"
+            )
+        }
+    from thanrak.messages import MESSAGES
+
+    for defect in (d for d in generated.defects if d.source_row is None):
+        status, th, en = manifest[defect.path]
+        assert status == "rejected", defect
+        expected_th = MESSAGES[defect.expected_rule][0].split("{")[0]
+        assert th.startswith(expected_th), (defect, th)
+        assert en, defect
+    rejected = {k for k, (status, _, _) in manifest.items() if status == "rejected"}
+    assert rejected == {d.path for d in generated.defects if d.source_row is None}
+
+
+def test_every_row_defect_is_quarantined_with_the_expected_rule(processed, warehouse):
+    generated, _ = processed
+    with psycopg.connect(warehouse) as conn:
+        quarantined = {
+            (key, row): {(r["rule"], r["column"]) for r in reasons}
+            for key, row, reasons in conn.execute(
+                "select s.source_key, q.source_row, q.reasons from quarantine.row q join ops.submission s using (submission_id)"
+            )
+        }
+    row_defects = [d for d in generated.defects if d.source_row is not None]
+    assert len(row_defects) > 100
+    missed = [
+        d
+        for d in row_defects
+        if (d.expected_rule, d.column) not in quarantined.get((d.path, d.source_row), ())
+    ]
+    assert missed == []
+    assert set(quarantined) == {(d.path, d.source_row) for d in row_defects}
+
+
+def test_rows_add_up_for_every_loaded_file_of_every_dataset(processed, warehouse):
+    generated, _ = processed
+    with psycopg.connect(warehouse) as conn:
+        for dataset in DATASETS:
+            loaded = conn.execute(
+                f"""select count(*), sum(s.rows_received),
+                           sum((select count(*) from raw.{dataset} r where r.submission_id = s.submission_id)),
+                           sum((select count(*) from quarantine.row q where q.submission_id = s.submission_id))
+                    from ops.submission s where s.dataset = %s and s.status = 'loaded'""",
+                (dataset,),
+            ).fetchone()
+            files, received, in_raw, in_quarantine = loaded
+            assert files > 0, dataset
+            assert received == in_raw + in_quarantine, dataset
+    assert received > 0
