@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from thanrak.contract import DATASETS
 from thanrak.nights import BANGKOK_TZ
 from thanrak.settings import Settings
 
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         "warehouse (THANRAK_WAREHOUSE_URL, or an embedded PostgreSQL) and prints a summary.",
     )
     demo.add_argument("--night", type=_night, default=_yesterday(), help="night to run (default: yesterday)")
-    demo.add_argument("--rows", type=int, default=400, help="mean activity rows per province (default 400)")
+    demo.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies the rows of every file (default 1)"
+    )
 
     generate = commands.add_parser("generate", help="write a night of realistic provincial files")
     generate.add_argument(
@@ -46,19 +49,29 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument(
         "--out", type=Path, help="landing folder (default: THANRAK_LANDING_DIR or var/landing)"
     )
-    generate.add_argument("--rows", type=int, default=400, help="mean rows per province and dataset")
+    generate.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiplies the rows of every file; 168 gives a national household survey (~12.8 M rows)",
+    )
     generate.add_argument("--provinces", nargs="*", help="province codes (default: all 76)")
+    generate.add_argument("--datasets", nargs="*", choices=DATASETS, help="datasets (default: all five)")
     generate.add_argument("--defect-rate", type=float, default=0.01, help="share of rows with a defect")
+    generate.add_argument("--file-defects", type=int, default=3, help="files spoilt as a whole")
     generate.add_argument("--seed", type=int, default=2569)
 
     commands.add_parser("migrate", help="create or upgrade the warehouse schemas and reference data")
+    commands.add_parser(
+        "contract-docs", help="rewrite docs/submission-contract.md from the contract declarations"
+    )
 
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "demo":
         from thanrak.demo import run_demo
 
-        return run_demo(settings, args.night, mean_rows=args.rows)
+        return run_demo(settings, args.night, scale=args.scale)
     if args.command == "generate":
         from thanrak.generate import generate_night
 
@@ -68,14 +81,16 @@ def main(argv: list[str] | None = None) -> int:
             args.night,
             seed=args.seed,
             provinces=args.provinces,
-            mean_rows=args.rows,
+            datasets=tuple(args.datasets or DATASETS),
+            scale=args.scale,
             defect_rate=args.defect_rate,
+            file_defects=args.file_defects,
         )
         manifest = settings.var_dir / "generated" / f"{args.night}.json"
         manifest.parent.mkdir(parents=True, exist_ok=True)
         manifest.write_text(result.to_json())
         print(
-            f"wrote {len(result.files)} files, {result.rows} rows, {len(result.defects)} injected defects to {out}; defects listed in {manifest}"
+            f"wrote {len(result.files)} files, {result.total_rows:,} rows, {len(result.defects)} injected defects to {out}; defects listed in {manifest}"
         )
         return 0
     if args.command == "migrate":
@@ -91,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
             f"applied {len(applied)} migrations, reference {reference or 'up to date'} "
             f"in {time.monotonic() - started:.1f} s"
         )
+        return 0
+    if args.command == "contract-docs":
+        from thanrak.contract_docs import CONTRACT_DOC, render_contract_docs
+
+        CONTRACT_DOC.write_text(render_contract_docs(), encoding="utf-8")
+        print(f"wrote {CONTRACT_DOC}")
         return 0
     return 2
 

@@ -12,7 +12,7 @@ from thanrak.settings import Settings
 from thanrak.warehouse import connect, warehouse_url
 
 
-def run_demo(settings: Settings, night: dt.date, *, mean_rows: int) -> int:
+def run_demo(settings: Settings, night: dt.date, *, scale: float) -> int:
     timings: dict[str, float] = {}
     with warehouse_url(settings) as url:
         where = (
@@ -23,13 +23,13 @@ def run_demo(settings: Settings, night: dt.date, *, mean_rows: int) -> int:
         print(f"Thanrak demo: night {night}, {where}")
 
         started = time.monotonic()
-        generated = generate_night(settings.landing_dir, night, mean_rows=mean_rows)
+        generated = generate_night(settings.landing_dir, night, scale=scale)
         generated_path = settings.var_dir / "generated" / f"{night}.json"
         generated_path.parent.mkdir(parents=True, exist_ok=True)
         generated_path.write_text(generated.to_json())
         timings["generate"] = time.monotonic() - started
         print(
-            f"  generated {len(generated.files)} files, {generated.rows:,} rows, "
+            f"  generated {len(generated.files)} files, {generated.total_rows:,} rows, "
             f"{len(generated.defects)} injected defects -> {settings.landing_dir}"
         )
 

@@ -153,6 +153,14 @@ def _spoilt_slots(rng: random.Random, slots: list[tuple[str, str]], count: int) 
     return spoilt
 
 
+def example_csv(contract: Contract, rows: int = 3) -> str:
+    """A few clean rows with Thai headers and BE dates, for the published contract."""
+    rng = random.Random(contract.dataset)
+    shape = _FileShape("csv", "utf-8", True, False, True, False, False, False)
+    content, _ = shape.render(contract, _rows(rng, contract, "30", dt.date(2026, 11, 22), rows), rng, "30")
+    return content.decode().replace("\r\n", "\n").rstrip("\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # Clean rows, from the contract
 
@@ -283,8 +291,8 @@ def _spoil_value(rng, contract: Contract, kind: str, row: dict, night: dt.date) 
         return name, _Literal({"tambon": "999999", "village": "99999901", "unit": "9999"}[column.level]), kind
     if kind == "outside_period":
         return name, night.replace(day=1) - dt.timedelta(days=40), kind
-    if kind == "bad_format":
-        return name, _Literal("bad id!"), kind
+    if kind == "bad_format":  # stays unique, so a spoilt key is not also a duplicate key
+        return name, _Literal(f"{row[name]} !"), kind
     rule = next(r for r in contract.rules if r.column == name)
     return name, (row[rule.than] or 0) + 1000, rule.name
 

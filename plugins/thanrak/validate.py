@@ -74,6 +74,7 @@ def suite_name(contract: Contract) -> str:
 
 def build_suite(contract: Contract) -> gx.ExpectationSuite:
     """The expectation suite of a dataset, derived from its contract alone."""
+    _context()  # GX builds suites only inside a context
     suite = gx.ExpectationSuite(name=suite_name(contract))
     for column in contract.columns:
         for expectation in _column_expectations(contract, column):
@@ -223,11 +224,18 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 
 
 @cache
-def _batch_definition():
+def _context():
+    """One ephemeral GX context per process: suites live in the code, results in the warehouse."""
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
+    return context
+
+
+@cache
+def _batch_definition():
     return (
-        context.data_sources.add_pandas("submissions")
+        _context()
+        .data_sources.add_pandas("submissions")
         .add_dataframe_asset("file")
         .add_batch_definition_whole_dataframe("whole")
     )

@@ -1,0 +1,128 @@
+"""docs/submission-contract.md, generated from the contract declarations (never edited by
+hand: `thanrak contract-docs` rewrites it, and a test fails when it is out of date)."""
+
+from __future__ import annotations
+
+from thanrak.contract import DATASETS, Column, Contract, code_lists, load_contract
+from thanrak.generate import example_csv
+from thanrak.messages import MESSAGES
+from thanrak.settings import PROJECT_ROOT
+
+CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
+_TYPES = {
+    "text": ("ข้อความ", "text"),
+    "integer": ("จำนวนเต็ม", "whole number"),
+    "decimal": ("ตัวเลข (ทศนิยมได้)", "number"),
+    "date": ("วันที่", "date"),
+    "month": ("เดือน", "month"),
+    "flag": ("ผ่าน/ไม่ผ่าน", "pass/fail"),
+    "code": ("รหัสตามรายการ", "code from a list"),
+    "code_set": ("รหัสหลายค่า คั่นด้วย ;", "several codes separated by ;"),
+    "area_code": ("รหัสพื้นที่", "area code"),
+}
+_AREA = {
+    "tambon": "รหัสตำบล 6 หลัก ของจังหวัดนี้ / 6-digit tambon code of this province",
+    "village": "รหัสหมู่บ้าน 8 หลัก (ตำบล + หมู่ที่) / 8-digit village code (tambon + village number)",
+    "unit": "รหัสอำเภอ 4 หลัก หรือ รหัสจังหวัด+00 / 4-digit amphoe code, or province code + 00",
+}
+
+
+def render_contract_docs() -> str:
+    lines = [
+        "# Submission contract v1 / ข้อกำหนดการส่งข้อมูล ฉบับที่ 1",
+        "",
+        "<!-- Generated from plugins/thanrak/contracts/*.yaml by `thanrak contract-docs`. Do not edit. -->",
+        "",
+        "What every provincial CDD office sends each night, and how Thanrak reads it.",
+        "สิ่งที่สำนักงานพัฒนาชุมชนจังหวัดส่งทุกคืน และวิธีที่ระบบอ่านข้อมูล",
+        "",
+        "## Where to put a file / วางไฟล์ที่ใด",
+        "",
+        "`<รหัสจังหวัด province code>/<dataset>/<YYYY-MM>/<any name>.csv` or `.xlsx`,",
+        "for example `30/activities/2026-11/activities_30_20261122.csv`. One file per province,",
+        "dataset and month; a new file for the same month replaces the earlier one (every revision",
+        "is kept). The same file sent twice is read once.",
+        "",
+        "## What a file may look like / รูปแบบไฟล์ที่รับได้",
+        "",
+        "- CSV in UTF-8 (with or without BOM) or Thai Windows (TIS-620 / cp874); or an Excel `.xlsx`",
+        "  workbook: title rows above the header, a Thai sheet name, merged cells, blank rows and",
+        "  `รวม` (total) rows are fine. `.xls` is not read: save as `.xlsx` or CSV.",
+        "- Headers in Thai or English, as below; small differences in spacing are fine.",
+        "- Dates: `30/09/2569` (BE) or `30/09/2026` (CE), `2026-09-30`, `1 ต.ค. 69`,",
+        "  `30 กันยายน 2569`, or an Excel date cell. Two-digit years are BE. Months: `11/2569`,",
+        "  `2026-11`, `พ.ย. 69`.",
+        "- Numbers may use Thai digits (๐-๙) and thousands separators (`12,500.50`).",
+        "- Codes may be written as the code, the Thai label or the English label.",
+        "",
+        "## What happens to a file / เมื่อส่งแล้ว",
+        "",
+        "- A file that cannot be used at all is **rejected** with a reason (Thai and English).",
+        "- A row that breaks a rule is **quarantined** with every reason; the other rows are loaded.",
+        "- Check a file before sending it: `thanrak check FILE`.",
+        "",
+    ]
+    for dataset in DATASETS:
+        lines += _dataset_section(load_contract(dataset))
+    lines += ["## Code lists / รายการรหัส", ""]
+    for name, entries in code_lists().items():
+        lines += [f"### `{name}`", "", "| code | ไทย | English | also accepted |", "|---|---|---|---|"]
+        lines += [f"| `{e.code}` | {e.th} | {e.en} | {', '.join(e.aliases)} |" for e in entries]
+        lines.append("")
+    lines += ["## Reasons a file is rejected or a row quarantined / เหตุผลที่ไม่รับ", ""]
+    lines += ["| reason | ไทย | English |", "|---|---|---|"]
+    lines += [f"| `{key}` | {th} | {en} |" for key, (th, en) in MESSAGES.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _dataset_section(contract: Contract) -> list[str]:
+    lines = [
+        f"## `{contract.dataset}`: {contract.title_th} / {contract.title_en}",
+        "",
+        f"One file per province per {contract.period}. Key (unique in a file): "
+        + ", ".join(f"`{k}`" for k in contract.key)
+        + ".",
+        "",
+        "| column | หัวคอลัมน์ | English header | type / ชนิด | required | allowed / ค่าที่รับ | also accepted |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for column in contract.columns:
+        th_type, en_type = _TYPES[column.type]
+        lines.append(
+            f"| `{column.name}` | {column.th} | {column.en} | {th_type} / {en_type} | "
+            f"{'yes' if column.required else 'no'} | {_allowed(column)} | {', '.join(column.aliases)} |"
+        )
+    if contract.rules:
+        lines += ["", "Rules across columns / กฎระหว่างคอลัมน์:", ""]
+        lines += [f"- `{r.name}`: {r.message_th} / {r.message_en} (row quarantined)" for r in contract.rules]
+    if contract.date_column:
+        lines += ["", f"`{contract.date_column}` must fall inside the file's month / ต้องอยู่ในเดือนของไฟล์."]
+    if contract.pii_column:
+        lines += [
+            "",
+            f"**PDPA:** `{contract.pii_column}` is a SHA-256 hash. A file with citizen IDs or house IDs in",
+            "clear is rejected whole and nothing from it is stored. / ห้ามส่งเลขประจำตัวประชาชนหรือรหัสบ้าน",
+        ]
+    lines += ["", "Example / ตัวอย่าง:", "", "```csv", example_csv(contract), "```", ""]
+    return lines
+
+
+def _allowed(column: Column) -> str:
+    parts = []
+    if column.type in ("code", "code_set"):
+        parts.append(f"list `{column.code_list}`")
+    if column.type == "area_code":
+        parts.append(_AREA[column.level])
+    if column.min is not None or column.max is not None:
+        parts.append(f"{_number(column.min)} – {_number(column.max)}")
+    if column.unit:
+        parts.append(column.unit)
+    if column.pattern:
+        parts.append(f"`{column.pattern}`")
+    if column.note:
+        parts.append(column.note)
+    return "; ".join(parts)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,52 @@
+"""The submission contract is the one source of truth: everything else must agree with it."""
+
+import pytest
+
+from thanrak.contract import DATASETS, code_lists, load_contract
+from thanrak.contract_docs import CONTRACT_DOC, render_contract_docs
+from thanrak.messages import MESSAGES
+from thanrak.validate import build_suite
+
+
+def test_published_contract_document_is_generated_from_the_declarations():
+    assert CONTRACT_DOC.read_text(encoding="utf-8") == render_contract_docs(), (
+        "docs/submission-contract.md is out of date: run `thanrak contract-docs`"
+    )
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_contract_is_consistent(dataset):
+    contract = load_contract(dataset)
+    names = contract.column_names
+    assert len(names) == len(set(names))
+    assert set(contract.key) <= set(names)
+    assert contract.date_column is None or contract.date_column in names
+    for column in contract.columns:
+        assert column.th and column.en, column.name
+        if column.type in ("code", "code_set"):
+            assert column.code_list in code_lists(), column.name
+    for rule in contract.rules:
+        assert {rule.column, rule.than} <= set(names)
+        assert rule.message_th and rule.message_en
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_accepted_header_spelling_points_to_one_column(dataset):
+    contract = load_contract(dataset)
+    seen: dict[str, str] = {}
+    for column in contract.columns:
+        for header in column.headers:
+            from thanrak.thai_text import normalise_header
+
+            key = normalise_header(header)
+            assert seen.setdefault(key, column.name) == column.name, f"'{header}' means two columns"
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_rule_of_the_suite_has_a_bilingual_message(dataset):
+    contract = load_contract(dataset)
+    rule_names = {r.name for r in contract.rules}
+    for expectation in build_suite(contract).expectations:
+        rule = expectation.meta["rule"]
+        assert rule in MESSAGES or rule in rule_names, rule
+        assert expectation.meta["severity"] in ("reject_file", "quarantine_row", "warn")
