@@ -3,14 +3,21 @@
 import pytest
 
 from thanrak.contract import DATASETS, code_lists, load_contract
-from thanrak.contract_docs import CONTRACT_DOC, render_contract_docs
+from thanrak.contract_docs import CONTRACT_DOC, SUITES_DIR, render_contract_docs, render_suite
 from thanrak.messages import MESSAGES
 from thanrak.validate import build_suite
 
 
 def test_published_contract_document_is_generated_from_the_declarations():
     assert CONTRACT_DOC.read_text(encoding="utf-8") == render_contract_docs(), (
-        "docs/submission-contract.md is out of date: run `thanrak contract-docs`"
+        "docs/submission-contract.md is out of date: run `thanrak publish-contract`"
+    )
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_versioned_expectation_suites_are_derived_from_the_contract(dataset):
+    assert (SUITES_DIR / f"{dataset}.json").read_text(encoding="utf-8") == render_suite(dataset), (
+        f"expectations/{dataset}.json is out of date: run `thanrak publish-contract`"
     )
 
 

@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("migrate", help="create or upgrade the warehouse schemas and reference data")
     commands.add_parser(
-        "contract-docs", help="rewrite docs/submission-contract.md from the contract declarations"
+        "publish-contract",
+        help="rewrite docs/submission-contract.md and expectations/*.json from the contract declarations",
     )
 
     args = parser.parse_args(argv)
@@ -107,11 +108,11 @@ def main(argv: list[str] | None = None) -> int:
             f"in {time.monotonic() - started:.1f} s"
         )
         return 0
-    if args.command == "contract-docs":
-        from thanrak.contract_docs import CONTRACT_DOC, render_contract_docs
+    if args.command == "publish-contract":
+        from thanrak.contract_docs import publish
 
-        CONTRACT_DOC.write_text(render_contract_docs(), encoding="utf-8")
-        print(f"wrote {CONTRACT_DOC}")
+        for path in publish():
+            print(f"wrote {path}")
         return 0
     return 2
 

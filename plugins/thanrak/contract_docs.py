@@ -1,7 +1,11 @@
-"""docs/submission-contract.md, generated from the contract declarations (never edited by
-hand: `thanrak contract-docs` rewrites it, and a test fails when it is out of date)."""
+"""Artefacts derived from the contract declarations: docs/submission-contract.md and the
+expectation suites in expectations/. Never edited by hand: `thanrak publish-contract` rewrites
+them, and tests fail when they are out of date."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from thanrak.contract import DATASETS, Column, Contract, code_lists, load_contract
 from thanrak.generate import example_csv
@@ -9,6 +13,7 @@ from thanrak.messages import MESSAGES
 from thanrak.settings import PROJECT_ROOT
 
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
+SUITES_DIR = PROJECT_ROOT / "expectations"
 _TYPES = {
     "text": ("ข้อความ", "text"),
     "integer": ("จำนวนเต็ม", "whole number"),
@@ -27,11 +32,29 @@ _AREA = {
 }
 
 
+def render_suite(dataset: str) -> str:
+    """A dataset's Great Expectations suite as JSON, kept in expectations/ for review and diffs."""
+    from thanrak.validate import build_suite  # GX is heavy; only this needs it
+
+    return json.dumps(build_suite(load_contract(dataset)).to_json_dict(), ensure_ascii=False, indent=1) + "\n"
+
+
+def publish() -> list[Path]:
+    """Rewrites every artefact derived from the contract declarations."""
+    CONTRACT_DOC.write_text(render_contract_docs(), encoding="utf-8")
+    written = [CONTRACT_DOC]
+    for dataset in DATASETS:
+        path = SUITES_DIR / f"{dataset}.json"
+        path.write_text(render_suite(dataset), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def render_contract_docs() -> str:
     lines = [
         "# Submission contract v1 / ข้อกำหนดการส่งข้อมูล ฉบับที่ 1",
         "",
-        "<!-- Generated from plugins/thanrak/contracts/*.yaml by `thanrak contract-docs`. Do not edit. -->",
+        "<!-- Generated from plugins/thanrak/contracts/*.yaml by `thanrak publish-contract`. Do not edit. -->",
         "",
         "What every provincial CDD office sends each night, and how Thanrak reads it.",
         "สิ่งที่สำนักงานพัฒนาชุมชนจังหวัดส่งทุกคืน และวิธีที่ระบบอ่านข้อมูล",
