@@ -38,7 +38,10 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
         (night,),
     ).fetchall()
     provinces_delivered = conn.execute(
-        "select count(distinct province_code) from ops.submission where night = %s", (night,)
+        """select count(distinct s.province_code) from ops.submission s
+           join ref.province p on p.province_code = s.province_code and p.in_cdd_network
+           where s.night = %s""",
+        (night,),
     ).fetchone()[0]
     stages = []
     if run_id:
