@@ -20,6 +20,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
+from thanrak.bulk_rules import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
 from thanrak.contract import Column, Contract, code_lists
 from thanrak.extract import PROBLEMS, SOURCE_ROW
 from thanrak.messages import message
@@ -246,27 +247,29 @@ def _suite(contract: Contract) -> gx.ExpectationSuite:
     return build_suite(contract)
 
 
-def validate(frame: pd.DataFrame, contract: Contract, *, period: str, areas: ProvinceAreas) -> Validation:
-    """Runs the dataset's suite on an extracted frame and gathers every failing row's reasons."""
+@cache
+def _compiled(contract: Contract) -> list[CompiledExpectation]:
+    return compile_suite(_suite(contract))
+
+
+def validate(
+    frame: pd.DataFrame, contract: Contract, *, period: str, areas: ProvinceAreas, engine: str = "bulk"
+) -> Validation:
+    """Runs the dataset's suite on an extracted frame and gathers every failing row's reasons.
+
+    `engine="bulk"` evaluates the suite's expectations column-wise (thanrak.bulk_rules);
+    `engine="gx"` runs the same suite through Great Expectations. Both give the same verdicts."""
     start, end = period_bounds(period)
     data = frame.copy()
     for column in contract.columns:
         if column.type in ("date", "month"):
-            # GX compares dates as timestamps; nulls (unparseable dates) stay NaT and are skipped.
+            # compared as timestamps; nulls (unparseable dates) stay NaT and are skipped
             data[column.name] = pd.to_datetime(data[column.name])
-    result = (
-        _batch_definition()
-        .get_batch(batch_parameters={"dataframe": data})
-        .validate(
-            _suite(contract),
-            expectation_parameters={
-                "period_start": pd.Timestamp(start),
-                "period_end": pd.Timestamp(end),
-                **areas.parameters(),
-            },
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [SOURCE_ROW]},
-        )
-    )
+    parameters = {"period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end), **areas.parameters()}
+    if engine == "gx":
+        outcomes = _run_gx(data, contract, parameters)
+    else:
+        outcomes = evaluate(data, _compiled(contract), parameters, SOURCE_ROW)
     with_problems = frame[frame[PROBLEMS].notna()]
     reasons: dict[int, list[dict]] = {
         int(row): json.loads(p)
@@ -274,21 +277,17 @@ def validate(frame: pd.DataFrame, contract: Contract, *, period: str, areas: Pro
     }
     unparsed = {(row, p["column"]) for row, problems in reasons.items() for p in problems}
     outcome = Validation(suite_name(contract), frame)
-    for item in result.results:
-        meta = item.expectation_config.meta
-        if item.exception_info and item.exception_info.get("raised_exception"):
-            raise RuntimeError(
-                f"expectation {meta['rule']} on {meta['column']} failed to run: {item.exception_info}"
-            )
-        failing = item.result.get("unexpected_index_list") or []
-        failed_rows = len({entry[SOURCE_ROW] for entry in failing}) if failing else int(not item.success)
+    for result in outcomes:
+        meta, failing = result.meta, result.failing
+        failed_rows = int(failing[SOURCE_ROW].nunique()) if len(failing) else int(not result.success)
         outcome.rule_results.append(RuleResult(meta["rule"], meta["column"], meta["severity"], failed_rows))
-        if item.success:
+        if result.success:
             continue
+        entries = failing.to_dict(orient="records")
         if meta["severity"] == "reject_file":
-            outcome.rejection = (meta["rule"], *message(meta["rule"], detail=_detail(meta, failing, areas)))
+            outcome.rejection = (meta["rule"], *message(meta["rule"], detail=_detail(meta, entries, areas)))
         elif meta["severity"] == "quarantine_row":
-            for entry in failing:
+            for entry in entries:
                 row = int(entry[SOURCE_ROW])
                 if (row, meta["column"]) not in unparsed:  # a value that did not parse is reported once
                     reasons.setdefault(row, []).append(_reason(contract, meta, entry))
@@ -298,6 +297,32 @@ def validate(frame: pd.DataFrame, contract: Contract, *, period: str, areas: Pro
     )
     outcome.frame = frame
     return outcome
+
+
+def _run_gx(data: pd.DataFrame, contract: Contract, parameters: dict) -> list[ExpectationOutcome]:
+    """The suite through Great Expectations itself, every failing row listed (COMPLETE)."""
+    result = (
+        _batch_definition()
+        .get_batch(batch_parameters={"dataframe": data})
+        .validate(
+            _suite(contract),
+            expectation_parameters=parameters,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [SOURCE_ROW]},
+        )
+    )
+    outcomes = []
+    for item in result.results:
+        meta = dict(item.expectation_config.meta)
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            raise RuntimeError(
+                f"expectation {meta['rule']} on {meta['column']} failed to run: {item.exception_info}"
+            )
+        entries = item.result.get("unexpected_index_list") or []
+        failing = pd.DataFrame(entries) if entries else pd.DataFrame(columns=[SOURCE_ROW])
+        outcomes.append(ExpectationOutcome(meta, bool(item.success), failing))
+    # GX groups results its own way; keep the suite's order, as the bulk evaluator does
+    order = {(e.meta["rule"], e.meta["column"]): i for i, e in enumerate(_compiled(contract))}
+    return sorted(outcomes, key=lambda o: order[(o.meta["rule"], o.meta["column"])])
 
 
 def _detail(meta: dict, failing: list[dict], areas: ProvinceAreas) -> str:

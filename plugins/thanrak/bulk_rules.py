@@ -1,0 +1,125 @@
+"""Evaluate an expectation suite in bulk: the same expectations, column-wise with pandas and
+Arrow, and the same verdicts as Great Expectations (a test compares both on every rule).
+
+Why: GX's per-expectation machinery (metric graphs, pydantic configurations) costs about a
+second per file whatever its size, which dominates a night of 380 small files. GX keeps the
+rule definitions (the suite), and the suites stay runnable by GX itself (`engine="gx"`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+@dataclass
+class ExpectationOutcome:
+    meta: dict
+    success: bool
+    failing: pd.DataFrame  # the failing rows: the row number column and the expectation's columns
+
+
+@dataclass(frozen=True)
+class CompiledExpectation:
+    type: str
+    kwargs: dict
+    meta: dict
+
+
+def compile_suite(suite) -> list[CompiledExpectation]:
+    """Reads each expectation's type, arguments and meta once (GX builds them on every access)."""
+    compiled = []
+    for expectation in suite.expectations:
+        if expectation.expectation_type not in _CHECKS:
+            raise NotImplementedError(f"no bulk evaluation for {expectation.expectation_type}")
+        config = expectation.configuration
+        compiled.append(CompiledExpectation(config.type, dict(config.kwargs), dict(expectation.meta or {})))
+    return compiled
+
+
+def evaluate(
+    data: pd.DataFrame, expectations: list[CompiledExpectation], parameters: dict, row_column: str
+) -> list[ExpectationOutcome]:
+    outcomes = []
+    for expectation in expectations:
+        kwargs = {k: _resolve(v, parameters) for k, v in expectation.kwargs.items()}
+        failed, columns, evaluated = _CHECKS[expectation.type](data, kwargs)
+        failing = data.loc[failed, [row_column, *columns]]
+        mostly = kwargs.get("mostly") or 1.0
+        success = len(failing) == 0 or (evaluated > 0 and 1 - len(failing) / evaluated >= mostly)
+        outcomes.append(ExpectationOutcome(expectation.meta, bool(success), failing))
+    return outcomes
+
+
+def _resolve(value, parameters: dict):
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        return parameters[value["$PARAMETER"]]
+    return value
+
+
+def _present(data: pd.DataFrame, column: str) -> np.ndarray:
+    return data[column].notna().to_numpy()
+
+
+def _not_null(data, kwargs):
+    column = kwargs["column"]
+    return ~_present(data, column), [column], len(data)
+
+
+def _regex(data, kwargs, *, should_match: bool):
+    column = kwargs["column"]
+    present = _present(data, column)
+    text = pa.array(data[column].where(present, None).astype(object), pa.string())
+    matches = pc.fill_null(pc.match_substring_regex(text, kwargs["regex"]), should_match).to_numpy(
+        zero_copy_only=False
+    )
+    return present & (matches != should_match), [column], int(present.sum())
+
+
+def _in_set(data, kwargs):
+    column = kwargs["column"]
+    present = _present(data, column)
+    inside = data[column].isin(list(kwargs["value_set"])).to_numpy()
+    return present & ~inside, [column], int(present.sum())
+
+
+def _between(data, kwargs):
+    column = kwargs["column"]
+    values = data[column]
+    present = _present(data, column)
+    outside = np.zeros(len(data), bool)
+    if kwargs.get("min_value") is not None:
+        outside |= (values < kwargs["min_value"]).fillna(False).to_numpy(dtype=bool)
+    if kwargs.get("max_value") is not None:
+        outside |= (values > kwargs["max_value"]).fillna(False).to_numpy(dtype=bool)
+    return present & outside, [column], int(present.sum())
+
+
+def _pair_a_greater_than_b(data, kwargs):
+    a, b = kwargs["column_A"], kwargs["column_B"]
+    both = _present(data, a) & _present(data, b)
+    holds = data[a] >= data[b] if kwargs.get("or_equal") else data[a] > data[b]
+    return both & ~holds.fillna(True).to_numpy(dtype=bool), [a, b], int(both.sum())
+
+
+def _unique(data, kwargs):
+    columns = kwargs.get("column_list") or [kwargs["column"]]
+    present = np.logical_and.reduce([_present(data, c) for c in columns])
+    repeated = data[columns].duplicated(keep=False).to_numpy()
+    return present & repeated, columns, int(present.sum())
+
+
+_CHECKS = {
+    "expect_column_values_to_not_be_null": _not_null,
+    "expect_column_values_to_match_regex": lambda d, k: _regex(d, k, should_match=True),
+    "expect_column_values_to_not_match_regex": lambda d, k: _regex(d, k, should_match=False),
+    "expect_column_values_to_be_in_set": _in_set,
+    "expect_column_values_to_be_between": _between,
+    "expect_column_pair_values_a_to_be_greater_than_b": _pair_a_greater_than_b,
+    "expect_column_values_to_be_unique": _unique,
+    "expect_compound_columns_to_be_unique": _unique,
+}
