@@ -6,9 +6,10 @@ This DAG takes everything that arrived before the cut-off and is not yet process
 
 1. **prepare_warehouse**: apply pending schema migrations, refresh reference data.
 2. **discover_submissions**: register new files in `ops.submission` by content hash.
-3. **extract / validate / load**: one mapped task per file. A file that cannot be used is
-   rejected with a reason in Thai and English; bad rows go to `quarantine.row` with every
-   reason; good rows are copied into `raw.*`, one transaction per file.
+3. **extract / validate / load**: mapped over provinces, one task per province per stage,
+   each file on its own inside it. A file that cannot be used is rejected with a reason in
+   Thai and English; bad rows go to `quarantine.row` with every reason; good rows are copied
+   into `raw.*`, one transaction per file. A file whose task breaks does not stop the others.
 4. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed).
 5. **write_report**: the night's delivery and data-quality report.
 6. **verify_night**: fails the run if any file was left unprocessed or its rows do not add up.
@@ -61,23 +62,24 @@ def thanrak_nightly():
         return stages_for_airflow().prepare_warehouse()
 
     @task
-    def discover_submissions() -> list[dict]:
-        return stages_for_airflow().discover(*_run())
+    def discover_submissions() -> list[list[dict]]:
+        return stages_for_airflow().discover_by_province(*_run())
 
-    @task(map_index_template="{{ submission_key }}")
-    def extract(submission: dict) -> dict:
-        get_current_context()["submission_key"] = submission["key"]
-        return stages_for_airflow().extract(*_run(), submission)
+    def per_province(stage: str, batch: list[dict]) -> list[dict]:
+        get_current_context()["province"] = batch[0]["province_code"]
+        return stages_for_airflow().for_each(stage, *_run(), batch)
 
-    @task(map_index_template="{{ submission_key }}")
-    def validate(item: dict) -> dict:
-        get_current_context()["submission_key"] = item["key"]
-        return stages_for_airflow().validate(*_run(), item)
+    @task(map_index_template="{{ province }}")
+    def extract(batch: list[dict]) -> list[dict]:
+        return per_province("extract", batch)
 
-    @task(map_index_template="{{ submission_key }}")
-    def load(item: dict) -> dict:
-        get_current_context()["submission_key"] = item["key"]
-        return stages_for_airflow().load(*_run(), item)
+    @task(map_index_template="{{ province }}")
+    def validate(batch: list[dict]) -> list[dict]:
+        return per_province("validate", batch)
+
+    @task(map_index_template="{{ province }}")
+    def load(batch: list[dict]) -> list[dict]:
+        return per_province("load", batch)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def build_marts() -> dict:
@@ -93,7 +95,7 @@ def thanrak_nightly():
 
     submissions = discover_submissions()
     prepare_warehouse() >> submissions
-    loaded = load.expand(item=validate.expand(item=extract.expand(submission=submissions)))
+    loaded = load.expand(batch=validate.expand(batch=extract.expand(batch=submissions)))
     loaded >> build_marts() >> write_report() >> verify_night()
 
 

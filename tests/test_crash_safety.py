@@ -184,16 +184,6 @@ def small_file(warehouse: str, tmp_path, province: str) -> tuple[Stages, dt.date
     return stages, night, submission
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FileNotFoundError,
-    reason=(
-        "plugins/thanrak/pipeline.py Stages.load reads Validation.read(work dir) before "
-        "load_validated can see the file is already loaded, and the first load removed that "
-        "work dir (shutil.rmtree): a second load of the same item raises FileNotFoundError "
-        "instead of returning status 'already_done'"
-    ),
-)
 def test_loading_the_same_item_twice_loads_it_once(warehouse, tmp_path):
     stages, night, submission = small_file(warehouse, tmp_path, "40")
     item = stages.validate("run", night, stages.extract("run", night, submission))

@@ -97,3 +97,37 @@ def test_rows_add_up_for_every_loaded_file_of_every_dataset(processed, warehouse
             assert files > 0, dataset
             assert received == in_raw + in_quarantine, dataset
     assert received > 0
+
+
+def test_a_file_whose_stage_breaks_does_not_stop_the_rest_of_its_province(
+    processed, warehouse, tmp_path, monkeypatch
+):
+    night = NIGHT + dt.timedelta(days=1)
+    settings = Settings.in_folder(tmp_path)
+    generate_night(
+        settings.landing_dir, night, provinces=["30"], datasets=DATASETS[:3], scale=0.1, file_defects=0
+    )
+    stages = Stages(warehouse, settings)
+    (batch,) = stages.discover_by_province("test", night)
+    assert len(batch) == 3
+    broken = batch[1]["key"]
+    original = Stages.validate
+
+    def validate_or_break(self, run_id, night, item):
+        if item["key"] == broken:
+            raise ValueError("a bug met in one file")
+        return original(self, run_id, night, item)
+
+    monkeypatch.setattr(Stages, "validate", validate_or_break)
+    validated = stages.for_each("validate", "test", night, stages.for_each("extract", "test", night, batch))
+    with pytest.raises(RuntimeError, match="a bug met in one file"):
+        stages.for_each("load", "test", night, validated)
+    with psycopg.connect(warehouse) as conn:
+        statuses = dict(
+            conn.execute(
+                "select source_key, status from ops.submission where source_key = any(%s)",
+                ([s["key"] for s in batch],),
+            ).fetchall()
+        )
+    assert statuses.pop(broken) == "discovered"  # left for the next run, which will find it waiting
+    assert set(statuses.values()) == {"loaded"}

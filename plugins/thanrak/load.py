@@ -60,6 +60,14 @@ def reject_unreadable(
     return LoadResult(submission_id, "rejected")
 
 
+def is_pending(conn: psycopg.Connection, submission_id: int) -> bool:
+    """Whether the submission still waits to be loaded (no lock: load_validated re-checks)."""
+    row = conn.execute(
+        "select status from ops.submission where submission_id = %s", (submission_id,)
+    ).fetchone()
+    return row is not None and row[0] == "discovered"
+
+
 def _claim(conn: psycopg.Connection, submission_id: int) -> bool:
     """Locks the manifest row; False when another run already finished this file."""
     row = conn.execute(

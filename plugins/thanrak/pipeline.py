@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ import pandas as pd
 from thanrak import discover as discovery
 from thanrak.contract import load_contract
 from thanrak.extract import FileRejected, extract
-from thanrak.load import load_validated, night_problems, reject_unreadable
+from thanrak.load import LoadResult, is_pending, load_validated, night_problems, reject_unreadable
 from thanrak.migrate import migrate
 from thanrak.nights import night_cutoff
 from thanrak.reference import load_reference
@@ -29,6 +30,8 @@ from thanrak.sources import Source, landing_source
 from thanrak.transform import build_marts
 from thanrak.validate import Validation, province_areas, validate
 from thanrak.warehouse import connect
+
+log = logging.getLogger(__name__)
 
 
 class Stages:
@@ -61,6 +64,34 @@ class Stages:
                 pending = discovery.discover(conn, self.source, night, night_cutoff(night))
             detail["pending"] = len(pending)
         return [s.to_dict() for s in pending]
+
+    def discover_by_province(self, run_id: str, night: dt.date) -> list[list[dict]]:
+        """The waiting submissions in one batch per province: the unit the DAG maps over."""
+        batches: dict[str, list[dict]] = {}
+        for submission in self.discover(run_id, night):
+            batches.setdefault(submission["province_code"], []).append(submission)
+        return [batches[province] for province in sorted(batches)]
+
+    def for_each(self, stage: str, run_id: str, night: dt.date, items: list[dict]) -> list[dict]:
+        """Runs a per-file stage over a batch. A file whose stage raises is marked failed and
+        passed on, so the batch's other files go on; the load stage then reports it."""
+        method = {"extract": self.extract, "validate": self.validate, "load": self.load}[stage]
+        done = []
+        for item in items:
+            if "failed" in item:
+                done.append(item)
+                continue
+            try:
+                done.append(method(run_id, night, item))
+            except Exception as error:  # one file's failure must not stop the others
+                log.exception("%s failed for %s", stage, item["key"])
+                done.append({**item, "failed": f"{stage}: {type(error).__name__}: {error}"})
+        failed = [item for item in done if "failed" in item]
+        if stage == "load" and failed:
+            raise RuntimeError(
+                "files not loaded: " + "; ".join(f"{i['key']} ({i['failed']})" for i in failed)
+            )
+        return done
 
     def _work_dir(self, submission: dict) -> Path:
         return self.settings.work_dir / str(submission["submission_id"])
@@ -97,7 +128,10 @@ class Stages:
     def load(self, run_id: str, night: dt.date, item: dict) -> dict:
         with self._logged(run_id, night, "load", {"submission_id": item["submission_id"]}) as detail:
             with connect(self.url) as conn:
-                if "rejected" in item:
+                if not is_pending(conn, item["submission_id"]):
+                    # loaded by an earlier try whose work files are gone: nothing to do
+                    result = LoadResult(item["submission_id"], "already_done")
+                elif "rejected" in item:
                     result = reject_unreadable(conn, item["submission_id"], *item["rejected"])
                 else:
                     result = load_validated(
