@@ -3,9 +3,9 @@
 import pytest
 
 from thanrak.contract import DATASETS, code_lists, load_contract
-from thanrak.contract_docs import CONTRACT_DOC, SUITES_DIR, render_contract_docs, render_suite
+from thanrak.contract_docs import CONTRACT_DOC, render_contract_docs
 from thanrak.messages import MESSAGES
-from thanrak.validate import build_suite
+from thanrak.suites import SUITES_DIR, build_suite, render_suite
 
 
 def test_published_contract_document_is_generated_from_the_declarations():

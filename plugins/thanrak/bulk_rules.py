@@ -30,14 +30,15 @@ class CompiledExpectation:
     meta: dict
 
 
-def compile_suite(suite) -> list[CompiledExpectation]:
-    """Reads each expectation's type, arguments and meta once (GX builds them on every access)."""
+def compile_suite(definition: dict) -> list[CompiledExpectation]:
+    """The expectations of a suite in GX's JSON form, ready to evaluate."""
     compiled = []
-    for expectation in suite.expectations:
-        if expectation.expectation_type not in _CHECKS:
-            raise NotImplementedError(f"no bulk evaluation for {expectation.expectation_type}")
-        config = expectation.configuration
-        compiled.append(CompiledExpectation(config.type, dict(config.kwargs), dict(expectation.meta or {})))
+    for expectation in definition["expectations"]:
+        if expectation["type"] not in _CHECKS:
+            raise NotImplementedError(f"no bulk evaluation for {expectation['type']}")
+        compiled.append(
+            CompiledExpectation(expectation["type"], expectation["kwargs"], expectation.get("meta") or {})
+        )
     return compiled
 
 

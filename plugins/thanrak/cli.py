@@ -61,6 +61,20 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--file-defects", type=int, default=3, help="files spoilt as a whole")
     generate.add_argument("--seed", type=int, default=2569)
 
+    check = commands.add_parser(
+        "check",
+        help="check one file against the contract before sending it (no warehouse needed)",
+        description="Runs the submission contract and the validation rules on one file and prints every "
+        "problem in Thai and English with its row number. Exit 0: accepted; 1: some rows would be "
+        "quarantined; 2: the file would be rejected.",
+    )
+    check.add_argument("file", type=Path)
+    check.add_argument(
+        "--dataset", choices=DATASETS, help="default: from the folder <province>/<dataset>/<YYYY-MM>/"
+    )
+    check.add_argument("--province", help="2-digit province code (default: from the folder)")
+    check.add_argument("--period", help="reporting month YYYY-MM (default: from the folder)")
+
     commands.add_parser("migrate", help="create or upgrade the warehouse schemas and reference data")
     commands.add_parser(
         "publish-contract",
@@ -94,6 +108,26 @@ def main(argv: list[str] | None = None) -> int:
             f"wrote {len(result.files)} files, {result.total_rows:,} rows, {len(result.defects)} injected defects to {out}; defects listed in {manifest}"
         )
         return 0
+    if args.command == "check":
+        from thanrak.check import check_file, slot_from_path
+
+        if not args.file.is_file():
+            parser.error(f"no such file: {args.file}")
+        province, dataset, period = slot_from_path(args.file) or (None, None, None)
+        province, dataset, period = args.province or province, args.dataset or dataset, args.period or period
+        if not (province and dataset and period):
+            parser.error(
+                "say --dataset, --province and --period, or put the file in <province>/<dataset>/<YYYY-MM>/"
+            )
+        result = check_file(args.file, dataset=dataset, province=province, period=period)
+        print("\n".join(result.lines))
+        verdict = {
+            "accepted": "ผ่าน ส่งได้ / ACCEPTED",
+            "rows_quarantined": "บางแถวไม่ผ่าน / SOME ROWS WOULD BE QUARANTINED",
+            "rejected": "ไม่รับไฟล์ / REJECTED",
+        }[result.verdict]
+        print(verdict)
+        return result.exit_code
     if args.command == "migrate":
         from thanrak.migrate import migrate
         from thanrak.reference import load_reference

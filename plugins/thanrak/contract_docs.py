@@ -4,16 +4,15 @@ them, and tests fail when they are out of date."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from thanrak.contract import DATASETS, Column, Contract, code_lists, load_contract
 from thanrak.generate import example_csv
 from thanrak.messages import MESSAGES
 from thanrak.settings import PROJECT_ROOT
+from thanrak.suites import SUITES_DIR, render_suite
 
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
-SUITES_DIR = PROJECT_ROOT / "expectations"
 _TYPES = {
     "text": ("ข้อความ", "text"),
     "integer": ("จำนวนเต็ม", "whole number"),
@@ -30,13 +29,6 @@ _AREA = {
     "village": "รหัสหมู่บ้าน 8 หลัก (ตำบล + หมู่ที่) / 8-digit village code (tambon + village number)",
     "unit": "รหัสอำเภอ 4 หลัก หรือ รหัสจังหวัด+00 / 4-digit amphoe code, or province code + 00",
 }
-
-
-def render_suite(dataset: str) -> str:
-    """A dataset's Great Expectations suite as JSON, kept in expectations/ for review and diffs."""
-    from thanrak.validate import build_suite  # GX is heavy; only this needs it
-
-    return json.dumps(build_suite(load_contract(dataset)).to_json_dict(), ensure_ascii=False, indent=1) + "\n"
 
 
 def publish() -> list[Path]:

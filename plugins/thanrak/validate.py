@@ -1,4 +1,4 @@
-"""Validate: the contract's rules, run as a Great Expectations suite, turned into per-row reasons.
+"""Validate: the dataset's expectation suite run on a file, turned into per-row reasons.
 
 Every expectation carries in its `meta` the rule name, the column and the severity (reject the
 file, quarantine the row, or warn), so the suite itself is the one place severities live.
@@ -9,24 +9,20 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-import logging
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
 import pandas as pd
 
 from thanrak.bulk_rules import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
-from thanrak.contract import Column, Contract, code_lists
+from thanrak.contract import Contract
 from thanrak.extract import PROBLEMS, SOURCE_ROW
 from thanrak.messages import message
+from thanrak.suites import gx_context, gx_suite, suite_definition, suite_name
 
 REASONS = "_reasons"
-logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
 @dataclass
@@ -69,126 +65,6 @@ class Validation:
         )
 
 
-def suite_name(contract: Contract) -> str:
-    return f"{contract.dataset}.v{contract.version}"
-
-
-def build_suite(contract: Contract) -> gx.ExpectationSuite:
-    """The expectation suite of a dataset, derived from its contract alone."""
-    _context()  # GX builds suites only inside a context
-    suite = gx.ExpectationSuite(name=suite_name(contract))
-    for column in contract.columns:
-        for expectation in _column_expectations(contract, column):
-            suite.add_expectation(expectation)
-    for rule in contract.rules:
-        if rule.kind != "not_greater_than":
-            raise ValueError(f"{contract.dataset}: unknown rule kind {rule.kind}")
-        suite.add_expectation(
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=rule.than,
-                column_B=rule.column,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-                meta=_meta(rule.name, rule.column, rule.severity),
-            )
-        )
-    key = list(contract.key)
-    unique = (
-        gxe.ExpectColumnValuesToBeUnique(column=key[0], meta=_meta("duplicate_keys", key[0], "reject_file"))
-        if len(key) == 1
-        else gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=key, meta=_meta("duplicate_keys", "", "reject_file")
-        )
-    )
-    suite.add_expectation(unique)
-    return suite
-
-
-def _meta(rule: str, column: str, severity: str) -> dict:
-    return {"rule": rule, "column": column, "severity": severity}
-
-
-def _column_expectations(contract: Contract, column: Column) -> list:
-    name, out = column.name, []
-    if column.required:
-        out.append(
-            gxe.ExpectColumnValuesToNotBeNull(column=name, meta=_meta("not_null", name, "quarantine_row"))
-        )
-    if column.pattern:
-        out.append(
-            gxe.ExpectColumnValuesToMatchRegex(
-                column=name, regex=column.pattern, meta=_meta("bad_format", name, "quarantine_row")
-            )
-        )
-    if column.type == "code":
-        codes = [c.code for c in code_lists()[column.code_list]]
-        out.append(
-            gxe.ExpectColumnValuesToBeInSet(
-                column=name, value_set=codes, meta=_meta("not_in_code_list", name, "quarantine_row")
-            )
-        )
-    if column.type == "code_set":
-        one = "|".join(re.escape(c.code) for c in code_lists()[column.code_list])
-        out.append(
-            gxe.ExpectColumnValuesToMatchRegex(
-                column=name,
-                regex=f"^(?:{one})(?:;(?:{one}))*$",
-                meta=_meta("not_in_code_list", name, "quarantine_row"),
-            )
-        )
-    if column.type == "area_code":
-        out += _area_expectations(contract, column)
-    if name == contract.pii_column:
-        out.append(
-            gxe.ExpectColumnValuesToNotMatchRegex(
-                column=name, regex=PII_IN_CLEAR, meta=_meta("pii_in_clear", name, "reject_file")
-            )
-        )
-    if column.min is not None or column.max is not None:
-        out.append(
-            gxe.ExpectColumnValuesToBeBetween(
-                column=name,
-                min_value=column.min,
-                max_value=column.max,
-                meta=_meta("out_of_range", name, "quarantine_row"),
-            )
-        )
-    if name == contract.date_column:
-        out.append(
-            gxe.ExpectColumnValuesToBeBetween(
-                column=name,
-                min_value={"$PARAMETER": "period_start"},
-                max_value={"$PARAMETER": "period_end"},
-                meta=_meta("outside_period", name, "quarantine_row"),
-            )
-        )
-    return out
-
-
-# A 13-digit citizen ID or an 11-digit house ID, with or without dashes or spaces.
-PII_IN_CLEAR = r"^(?:[0-9][- ]?){11}(?:[0-9][- ]?[0-9])?$"
-
-
-def _area_expectations(contract: Contract, column: Column) -> list:
-    """Codes must exist in the file's province (row check); and when most do not, the file
-    sits in the wrong province's folder (file check)."""
-    first_area_column = next(c for c in contract.columns if c.type == "area_code")
-    if column.level == "village":  # no village register ships with geothai: tambon + หมู่ 01-99
-        check = partial(
-            gxe.ExpectColumnValuesToMatchRegex, column=column.name, regex={"$PARAMETER": "village_regex"}
-        )
-    else:
-        check = partial(
-            gxe.ExpectColumnValuesToBeInSet,
-            column=column.name,
-            value_set={"$PARAMETER": f"{column.level}_codes"},
-        )
-    out = [check(meta=_meta("bad_area_code", column.name, "quarantine_row"))]
-    if column is first_area_column:
-        out.append(check(mostly=0.5, meta=_meta("wrong_province_folder", column.name, "reject_file")))
-    return out
-
-
 @dataclass(frozen=True)
 class ProvinceAreas:
     """The codes that exist in one province, to check a file from that province's folder."""
@@ -205,6 +81,15 @@ class ProvinceAreas:
             "unit_codes": [*self.amphoe_codes, f"{self.province_code}00"],
             "village_regex": f"^(?:{tambons})(?:0[1-9]|[1-9][0-9])$",
         }
+
+
+def province_areas_from_geothai(province_code: str) -> ProvinceAreas:
+    """The same codes straight from geothai, for checks that run without a warehouse."""
+    import geothai
+
+    districts = geothai.districts(province_code)
+    tambons = tuple(s.code for d in districts for s in geothai.subdistricts(d.code))
+    return ProvinceAreas(province_code, tuple(d.code for d in districts), tambons)
 
 
 def province_areas(conn, province_code: str) -> ProvinceAreas:
@@ -225,31 +110,8 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 
 
 @cache
-def _context():
-    """One ephemeral GX context per process: suites live in the code, results in the warehouse."""
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    return context
-
-
-@cache
-def _batch_definition():
-    return (
-        _context()
-        .data_sources.add_pandas("submissions")
-        .add_dataframe_asset("file")
-        .add_batch_definition_whole_dataframe("whole")
-    )
-
-
-@cache
-def _suite(contract: Contract) -> gx.ExpectationSuite:
-    return build_suite(contract)
-
-
-@cache
 def _compiled(contract: Contract) -> list[CompiledExpectation]:
-    return compile_suite(_suite(contract))
+    return compile_suite(suite_definition(contract.dataset))
 
 
 def validate(
@@ -302,10 +164,10 @@ def validate(
 def _run_gx(data: pd.DataFrame, contract: Contract, parameters: dict) -> list[ExpectationOutcome]:
     """The suite through Great Expectations itself, every failing row listed (COMPLETE)."""
     result = (
-        _batch_definition()
+        _gx_batch_definition()
         .get_batch(batch_parameters={"dataframe": data})
         .validate(
-            _suite(contract),
+            gx_suite(contract.dataset),
             expectation_parameters=parameters,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [SOURCE_ROW]},
         )
@@ -323,6 +185,16 @@ def _run_gx(data: pd.DataFrame, contract: Contract, parameters: dict) -> list[Ex
     # GX groups results its own way; keep the suite's order, as the bulk evaluator does
     order = {(e.meta["rule"], e.meta["column"]): i for i, e in enumerate(_compiled(contract))}
     return sorted(outcomes, key=lambda o: order[(o.meta["rule"], o.meta["column"])])
+
+
+@cache
+def _gx_batch_definition():
+    return (
+        gx_context()
+        .data_sources.add_pandas("submissions")
+        .add_dataframe_asset("file")
+        .add_batch_definition_whole_dataframe("whole")
+    )
 
 
 def _detail(meta: dict, failing: list[dict], areas: ProvinceAreas) -> str:

@@ -1,0 +1,60 @@
+"""`thanrak check FILE`: the night's contract and suite on one file, before it is sent.
+
+For provincial officers: needs no warehouse and no network. Prints every problem in Thai and
+English with the row number seen in the file, and tells whether the file would be accepted."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from thanrak.contract import DATASETS, load_contract
+from thanrak.extract import SOURCE_ROW, FileRejected, extract
+from thanrak.validate import REASONS, province_areas_from_geothai, validate
+
+_LAYOUT = re.compile(r"(?:^|/)([0-9]{2})/([a-z_]+)/([0-9]{4}-[0-9]{2})/[^/]+$")
+
+
+@dataclass
+class CheckResult:
+    verdict: str  # accepted | rows_quarantined | rejected
+    lines: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return {"accepted": 0, "rows_quarantined": 1, "rejected": 2}[self.verdict]
+
+
+def slot_from_path(path: Path) -> tuple[str, str, str] | None:
+    """(province, dataset, period) when the file sits in the landing layout."""
+    match = _LAYOUT.search(path.resolve().as_posix())
+    return (match[1], match[2], match[3]) if match else None
+
+
+def check_file(path: Path, *, dataset: str, province: str, period: str) -> CheckResult:
+    if dataset not in DATASETS:
+        return CheckResult("rejected", [f"ไม่รู้จักชุดข้อมูล / unknown dataset '{dataset}' ({', '.join(DATASETS)})"])
+    contract = load_contract(dataset)
+    header = f"{path.name}: {contract.title_th} / {contract.title_en}, จังหวัด/province {province}, งวด/period {period}"
+    try:
+        extracted = extract(path.read_bytes(), path.name, contract)
+    except FileRejected as rejected:
+        return CheckResult(
+            "rejected",
+            [header, "ไม่รับไฟล์ / FILE REJECTED:", f"  {rejected.message_th}", f"  {rejected.message_en}"],
+        )
+    result = validate(extracted.frame, contract, period=period, areas=province_areas_from_geothai(province))
+    if result.rejection:
+        _, th, en = result.rejection
+        return CheckResult("rejected", [header, "ไม่รับไฟล์ / FILE REJECTED:", f"  {th}", f"  {en}"])
+    bad = result.frame[result.bad_rows]
+    lines = [
+        header,
+        f"แถวข้อมูล/rows: {extracted.rows:,}  ผ่าน/accepted: {extracted.rows - len(bad):,}  ไม่ผ่าน/quarantined: {len(bad):,}",
+    ]
+    for row, reasons in zip(bad[SOURCE_ROW], bad[REASONS], strict=True):
+        for reason in json.loads(reasons):
+            lines.append(f"  แถว/row {row}: {reason['message_th']} / {reason['message_en']}")
+    return CheckResult("rows_quarantined" if len(bad) else "accepted", lines)
