@@ -72,7 +72,9 @@ def activities_file(count: int, *, bump: int, bad: dict[int, dict[str, str]]) ->
     return Sent(buffer.getvalue().encode("utf-8"), accepted, count)
 
 
-REVISION_1 = activities_file(30, bump=0, bad={4: {"participants": "ยี่สิบ"}, 11: {"disbursed_baht": "99999999"}})
+REVISION_1 = activities_file(
+    30, bump=0, bad={4: {"participants": "ยี่สิบ"}, 11: {"disbursed_baht": "99999999"}, 25: {"gear": "9"}}
+)
 # Fewer rows, different participant numbers, one bad area code.
 REVISION_2 = activities_file(20, bump=1000, bad={7: {"tambon_code": "999999"}})
 
@@ -140,6 +142,16 @@ def expected_marts(sent: Sent, submission_id: int, revision: int) -> dict:
     }
 
 
+def quarantine(url: str) -> dict[tuple[int, str], str | None]:
+    """(revision, activity id) -> resolution (None while the row is still open)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """select s.revision, q.record ->> 'activity_id', q.resolution
+               from quarantine.row q join ops.submission s using (submission_id)"""
+        ).fetchall()
+    return {(revision, key): resolution for revision, key, resolution in rows}
+
+
 @pytest.fixture(scope="module")
 def history(warehouse, tmp_path_factory) -> dict:
     """Five nights of one slot, with what the warehouse showed after each."""
@@ -161,6 +173,7 @@ def history(warehouse, tmp_path_factory) -> dict:
     seen["night 3"] = run_night(stages, NIGHTS[2])
     seen["manifest 3"] = manifest(warehouse)
     seen["raw 3"] = raw_rows(warehouse)
+    seen["quarantine 3"] = quarantine(warehouse)
     build_marts(warehouse, settings)
     seen["marts 3"] = marts_slot(warehouse)
 
@@ -172,6 +185,7 @@ def history(warehouse, tmp_path_factory) -> dict:
     seen["night 5"] = run_night(stages, NIGHTS[4])
     seen["manifest 5"] = manifest(warehouse)
     seen["raw 5"] = raw_rows(warehouse)
+    seen["quarantine 5"] = quarantine(warehouse)
     build_marts(warehouse, settings)
     seen["marts 5"] = marts_slot(warehouse)
     seen["key"] = first_key
@@ -181,7 +195,7 @@ def history(warehouse, tmp_path_factory) -> dict:
 def test_the_first_delivery_is_revision_1_and_loads(history):
     [(revision, key, status, received, loaded, quarantined, _, _)] = history["manifest 1"]
     assert (revision, key, status) == (1, history["key"], "loaded")
-    assert (received, loaded, quarantined) == (30, len(REVISION_1.accepted), 2)
+    assert (received, loaded, quarantined) == (30, len(REVISION_1.accepted), 30 - len(REVISION_1.accepted))
     assert [r["status"] for r in history["night 1"]] == ["loaded"]
 
 
@@ -219,3 +233,16 @@ def test_rejected_later_revisions_do_not_replace_revision_2_in_the_marts(history
     assert rows[3][6].startswith(MESSAGES["duplicate_keys"][1].split("(")[0]) and "A-0001" in rows[3][6]
     assert history["raw 5"] == history["raw 3"]  # nothing of the rejected files in raw
     assert history["marts 5"] == expected_marts(REVISION_2, rows[1][-1], 2)
+
+
+def test_a_corrected_resubmission_releases_the_rows_it_fixes(history):
+    assert history["quarantine 3"] == {
+        (1, "A-0005"): "fixed",  # sent again with a readable number
+        (1, "A-0012"): "fixed",  # sent again within its budget
+        (1, "A-0026"): "superseded",  # not in revision 2 at all
+        (2, "A-0008"): None,  # revision 2's own bad row stays open
+    }
+
+
+def test_rejected_revisions_release_nothing(history):
+    assert history["quarantine 5"] == history["quarantine 3"]

@@ -45,6 +45,7 @@ def load_validated(
         good_rows, bad_rows = frame[~bad], frame[bad]
         _copy_accepted(conn, submission_id, contract, good_rows)
         _copy_quarantined(conn, submission_id, contract, bad_rows)
+        _release_earlier_quarantine(conn, submission_id, contract)
         _close(conn, submission_id, "loaded", len(frame), len(good_rows), len(bad_rows), None, None, encoding)
     return LoadResult(submission_id, "loaded", len(frame), len(good_rows), len(bad_rows))
 
@@ -109,6 +110,24 @@ def _copy_quarantined(
         conn,
         "copy quarantine.row (submission_id, source_row, dataset, record, reasons) from stdin with (format csv)",
         table,
+    )
+
+
+def _release_earlier_quarantine(conn: psycopg.Connection, submission_id: int, contract: Contract) -> None:
+    """This revision supersedes the earlier ones of its slot: their open quarantined rows are
+    released, as 'fixed' where this revision loaded a row with the same key."""
+    same_key = " and ".join(f"r.{k}::text = q.record ->> '{k}'" for k in contract.key)
+    conn.execute(
+        f"""update quarantine.row q
+            set released_at = now(), released_by = new.submission_id,
+                resolution = case when exists (
+                    select 1 from raw.{contract.dataset} r
+                    where r.submission_id = new.submission_id and {same_key}) then 'fixed' else 'superseded' end
+            from ops.submission new, ops.submission old
+            where new.submission_id = %s and q.submission_id = old.submission_id and q.released_at is null
+              and old.province_code = new.province_code and old.dataset = new.dataset
+              and old.period = new.period and old.revision < new.revision""",
+        (submission_id,),
     )
 
 
