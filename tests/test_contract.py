@@ -3,7 +3,7 @@
 import pytest
 
 from thanrak.contract import DATASETS, code_lists, load_contract
-from thanrak.contract_docs import CONTRACT_DOC, render_contract_docs
+from thanrak.contract_docs import CONTRACT_DOC, DATASETS_SEED, render_contract_docs, render_datasets_seed
 from thanrak.messages import MESSAGES
 from thanrak.suites import SUITES_DIR, build_suite, render_suite
 
@@ -12,6 +12,10 @@ def test_published_contract_document_is_generated_from_the_declarations():
     assert CONTRACT_DOC.read_text(encoding="utf-8") == render_contract_docs(), (
         "docs/submission-contract.md is out of date: run `thanrak publish-contract`"
     )
+
+
+def test_the_datasets_seed_of_dbt_is_generated_from_the_contract():
+    assert DATASETS_SEED.read_text(encoding="utf-8") == render_datasets_seed()
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

@@ -4,6 +4,8 @@ them, and tests fail when they are out of date."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from thanrak.contract import DATASETS, Column, Contract, code_lists, load_contract
@@ -13,6 +15,7 @@ from thanrak.settings import PROJECT_ROOT
 from thanrak.suites import SUITES_DIR, render_suite
 
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
+DATASETS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_datasets.csv"
 _TYPES = {
     "text": ("ข้อความ", "text"),
     "integer": ("จำนวนเต็ม", "whole number"),
@@ -34,12 +37,24 @@ _AREA = {
 def publish() -> list[Path]:
     """Rewrites every artefact derived from the contract declarations."""
     CONTRACT_DOC.write_text(render_contract_docs(), encoding="utf-8")
-    written = [CONTRACT_DOC]
+    DATASETS_SEED.write_text(render_datasets_seed(), encoding="utf-8")
+    written = [CONTRACT_DOC, DATASETS_SEED]
     for dataset in DATASETS:
         path = SUITES_DIR / f"{dataset}.json"
         path.write_text(render_suite(dataset), encoding="utf-8")
         written.append(path)
     return written
+
+
+def render_datasets_seed() -> str:
+    """The datasets of the contract as a dbt seed, so marts list them without repeating them."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(["dataset", "contract_version", "title_th", "title_en", "period"])
+    for dataset in DATASETS:
+        contract = load_contract(dataset)
+        out.writerow([dataset, contract.version, contract.title_th, contract.title_en, contract.period])
+    return buffer.getvalue()
 
 
 def render_contract_docs() -> str:
