@@ -25,6 +25,7 @@ from thanrak.migrate import migrate
 from thanrak.nights import night_cutoff
 from thanrak.reference import load_reference
 from thanrak.report import night_summary, write_report
+from thanrak.report_html import gather, write_html_report
 from thanrak.settings import Settings
 from thanrak.sources import Source, landing_source
 from thanrak.transform import build_marts
@@ -152,12 +153,14 @@ class Stages:
         return {"nodes": len(outcome.nodes)}
 
     def write_report(self, run_id: str, night: dt.date) -> dict:
+        """The night's summary (Markdown, JSON) and the planners' HTML report with downloads."""
         with self._logged(run_id, night, "write_report", {}) as detail:
+            folder = self.settings.reports_dir / night.isoformat()
             with connect(self.url) as conn:
-                summary = night_summary(conn, night, run_id)
-            paths = write_report(summary, self.settings.reports_dir / night.isoformat())
+                paths = write_report(night_summary(conn, night, run_id), folder)
+                paths.append(write_html_report(gather(conn, night), folder))
             detail["paths"] = [str(p) for p in paths]
-        return {"paths": [str(p) for p in paths]}
+        return {"paths": detail["paths"]}
 
     def verify_night(self, run_id: str, night: dt.date) -> dict:
         """Every file of the night is closed, and every loaded file's rows are all in raw or in

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import psycopg
 
-MARTS = ("dim_area", "dim_date", "fct_activities")
+MARTS = (
+    "dim_area",
+    "dim_date",
+    "fct_activities",
+    "fct_dq_deliveries",
+    "fct_dq_completeness",
+    "fct_dq_rule_results",
+)
 
 
 def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None = None) -> dict:

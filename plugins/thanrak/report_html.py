@@ -1,0 +1,314 @@
+"""The nightly data-quality report for planners: one self-contained HTML page (no CDN, no
+network: styles, charts and script are inline), in Thai and English, plus per-province files
+of rejected rows (CSV and XLSX) to send back to each office."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+from pathlib import Path
+
+import psycopg
+
+STATUS_LABELS = {
+    "on_time": ("ตรงเวลา", "on time"),
+    "late": ("ล่าช้า", "late"),
+    "rejected": ("ไม่รับไฟล์", "rejected"),
+    "missing": ("ไม่ได้ส่ง", "missing"),
+}
+QUARANTINE_COLUMNS = (
+    "province_code", "dataset", "file", "row", "rule", "column", "value", "message_th", "message_en",
+)  # fmt: skip
+
+
+def gather(conn: psycopg.Connection, night: dt.date, trend_nights: int = 14) -> dict:
+    """Everything the page shows, read from the dq marts and the quarantine."""
+    provinces = conn.execute(
+        "select province_code, name_th, name_en from ref.province where in_cdd_network order by province_code"
+    ).fetchall()
+    datasets = conn.execute(
+        "select dataset, title_th, title_en from marts.contract_datasets order by 1"
+    ).fetchall()
+    matrix = {
+        (p, d): status
+        for p, d, status in conn.execute(
+            "select province_code, dataset, delivery_status from marts.fct_dq_completeness where delivery_night = %s",
+            (night,),
+        )
+    }
+    totals = conn.execute(
+        """select count(*), count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected'),
+                  coalesce(sum(rows_received), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+           from marts.fct_dq_deliveries where processed_night = %s""",
+        (night,),
+    ).fetchone()
+    top_rules = conn.execute(
+        """select rule, coalesce(column_name, ''), sum(failed_rows), count(*) filter (where failed)
+           from marts.fct_dq_rule_results r join marts.fct_dq_deliveries d using (submission_id)
+           where d.processed_night = %s and failed group by 1, 2 order by 3 desc, 1, 2 limit 10""",
+        (night,),
+    ).fetchall()
+    trend = conn.execute(
+        """select processed_night, sum(rows_loaded), sum(rows_quarantined), count(*) filter (where status = 'rejected')
+           from marts.fct_dq_deliveries where processed_night between %s and %s
+           group by 1 order by 1""",
+        (night - dt.timedelta(days=trend_nights - 1), night),
+    ).fetchall()
+    rejected_files = conn.execute(
+        """select province_code, dataset, source_key, reject_reason_th, reject_reason_en
+           from marts.fct_dq_deliveries where processed_night = %s and status = 'rejected'
+           order by province_code, dataset""",
+        (night,),
+    ).fetchall()
+    quarantined = conn.execute(
+        """select s.province_code, s.dataset, s.source_key, q.source_row, r ->> 'rule', r ->> 'column',
+                  coalesce(r ->> 'value', ''), r ->> 'message_th', r ->> 'message_en'
+           from quarantine.row q join ops.submission s using (submission_id),
+                jsonb_array_elements(q.reasons) r
+           where s.night = %s and q.released_at is null
+           order by s.province_code, s.dataset, q.source_row""",
+        (night,),
+    ).fetchall()
+    return {
+        "night": night,
+        "provinces": provinces,
+        "datasets": datasets,
+        "matrix": matrix,
+        "totals": dict(
+            zip(
+                ("files", "loaded", "rejected", "rows", "rows_loaded", "rows_quarantined"),
+                totals,
+                strict=True,
+            )
+        ),
+        "top_rules": top_rules,
+        "trend": trend,
+        "rejected_files": rejected_files,
+        "quarantined": quarantined,
+    }
+
+
+def write_html_report(data: dict, folder: Path) -> Path:
+    """Writes report.html and, per province with quarantined rows, CSV and XLSX files beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_province: dict[str, list[tuple]] = {}
+    for row in data["quarantined"]:
+        by_province.setdefault(row[0], []).append(row)
+    downloads = folder / "quarantine"
+    downloads.mkdir(exist_ok=True)
+    for province, rows in by_province.items():
+        _write_csv(downloads / f"quarantine-{province}.csv", rows)
+        _write_xlsx(downloads / f"quarantine-{province}.xlsx", rows)
+    path = folder / "report.html"
+    path.write_text(render(data, by_province), encoding="utf-8")
+    return path
+
+
+def _write_csv(path: Path, rows: list[tuple]) -> None:
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(QUARANTINE_COLUMNS)
+    out.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # with BOM, so Excel shows Thai
+
+
+def _write_xlsx(path: Path, rows: list[tuple]) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "แถวที่ไม่ผ่าน"
+    sheet.append(QUARANTINE_COLUMNS)
+    for row in rows:
+        sheet.append(list(row))
+    workbook.save(path)
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
+    night, totals = data["night"], data["totals"]
+    names = {code: (th, en) for code, th, en in data["provinces"]}
+    counts = {status: 0 for status in STATUS_LABELS}
+    for status in data["matrix"].values():
+        counts[status] = counts.get(status, 0) + 1
+    parts = [
+        "<!doctype html><html lang='th'><head><meta charset='utf-8'>",
+        f"<title>Thanrak {night}: data quality / คุณภาพข้อมูล</title><style>{_CSS}</style></head><body>",
+        f"<header><h1>รายงานคุณภาพข้อมูลประจำคืน {night:%d/%m}/{night.year + 543}"
+        f"<br><small>Nightly data-quality report, {night.isoformat()}</small></h1></header>",
+        "<section class='cards'>",
+        _card("ไฟล์ที่ได้รับ", "files received", totals["files"]),
+        _card("ไฟล์ที่รับ", "files loaded", totals["loaded"]),
+        _card("ไฟล์ที่ไม่รับ", "files rejected", totals["rejected"], "bad" if totals["rejected"] else ""),
+        _card("แถวที่ได้รับ", "rows received", totals["rows"]),
+        _card("แถวที่รับ", "rows loaded", totals["rows_loaded"]),
+        _card(
+            "แถวที่กักไว้",
+            "rows quarantined",
+            totals["rows_quarantined"],
+            "warn" if totals["rows_quarantined"] else "",
+        ),
+        "</section>",
+        "<section><h2>ความครบถ้วนของการส่งข้อมูล <small>Completeness: 76 provinces × 5 datasets</small></h2>",
+        "<p class='legend'>"
+        + " ".join(
+            f"<span class='cell {s}'>{th} / {en}: {counts.get(s, 0)}</span>"
+            for s, (th, en) in STATUS_LABELS.items()
+        )
+        + "</p>",
+        _matrix(data, names),
+        "</section>",
+        "<section class='two'>",
+        "<div><h2>กฎที่ไม่ผ่านมากที่สุด <small>Rules failing most (rows)</small></h2>",
+        _bars(
+            [(f"{rule} · {column}" if column else rule, rows) for rule, column, rows, _ in data["top_rules"]]
+        ),
+        "</div><div><h2>แนวโน้ม <small>Trend, recent nights</small></h2>",
+        _trend(data["trend"]),
+        "</div></section>",
+        "<section><h2>รายจังหวัด <small>Per province: what to send back</small></h2>",
+        "<input id='filter' type='search' placeholder='ค้นหาจังหวัด / filter provinces'>",
+        _per_province(data, names, by_province),
+        "</section>",
+        f"<footer>Thanrak (ฐานราก) · generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC</footer>",
+        f"<script>{_SCRIPT}</script></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _card(th: str, en: str, value: int, tone: str = "") -> str:
+    return f"<div class='card {tone}'><b>{value:,}</b><span>{th}<br><small>{en}</small></span></div>"
+
+
+def _matrix(data: dict, names: dict) -> str:
+    """Datasets down, the 76 provinces across: one small coloured cell each, with a symbol
+    so that it reads without colour too, and the names in the cell's tooltip."""
+    head = "".join(
+        f"<th class='code' title='{_e(names[code][0])} / {_e(names[code][1])}'>{code}</th>" for code in names
+    )
+    rows = []
+    for dataset, th, en in data["datasets"]:
+        cells = []
+        for code, (province_th, province_en) in names.items():
+            status = data["matrix"].get((code, dataset), "missing")
+            label_th, label_en = STATUS_LABELS[status]
+            cells.append(
+                f"<td class='cell {status}' title='{code} {_e(province_th)} / {_e(province_en)}: "
+                f"{label_th} / {label_en}'>{_SYMBOLS[status]}</td>"
+            )
+        rows.append(f"<tr><th class='dataset'>{_e(th)}<br><small>{_e(en)}</small></th>{''.join(cells)}</tr>")
+    return (
+        f"<div class='scroll'><table id='matrix' class='matrix'><thead><tr><th>ชุดข้อมูล / dataset</th>{head}</tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+_SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·"}
+
+
+def _bars(items: list[tuple[str, int]]) -> str:
+    if not items:
+        return "<p>ไม่มี / none</p>"
+    top = max(value for _, value in items) or 1
+    height = 26 * len(items)
+    bars = []
+    for i, (label, value) in enumerate(items):
+        width = 300 * value / top
+        bars.append(
+            f"<text x='0' y='{i * 26 + 17}'>{_e(label)}</text>"
+            f"<rect x='230' y='{i * 26 + 4}' width='{width:.1f}' height='18' class='bar'/>"
+            f"<text x='{236 + width:.1f}' y='{i * 26 + 17}'>{value:,}</text>"
+        )
+    return f"<svg class='chart' viewBox='0 0 600 {height}' role='img'>{''.join(bars)}</svg>"
+
+
+def _trend(trend: list[tuple]) -> str:
+    if not trend:
+        return "<p>ไม่มี / none</p>"
+    top = max(int(loaded) + int(quarantined) for _, loaded, quarantined, _ in trend) or 1
+    step = min(560 / max(len(trend), 1), 40)
+    bars = []
+    for i, (night, loaded, quarantined, rejected) in enumerate(trend):
+        x = 30 + i * step
+        h_loaded, h_bad = 160 * int(loaded) / top, 160 * int(quarantined) / top
+        bars.append(
+            f"<rect x='{x:.1f}' y='{180 - h_loaded:.1f}' width='{step * 0.7:.1f}' height='{h_loaded:.1f}' class='bar'>"
+            f"<title>{night}: {int(loaded):,} loaded, {int(quarantined):,} quarantined, {rejected} files rejected</title></rect>"
+            f"<rect x='{x:.1f}' y='{180 - h_loaded - h_bad:.1f}' width='{step * 0.7:.1f}' height='{max(h_bad, 1):.1f}' class='warnbar'/>"
+            f"<text x='{x:.1f}' y='196' class='small'>{night:%d/%m}</text>"
+        )
+    legend = (
+        "<text x='30' y='12' class='small'><tspan class='barfill'>■</tspan> แถวที่รับ loaded "
+        "<tspan class='warnfill'>■</tspan> แถวที่กักไว้ quarantined</text>"
+    )
+    return f"<svg class='chart' viewBox='0 0 600 200' role='img'>{legend}{''.join(bars)}</svg>"
+
+
+def _per_province(data: dict, names: dict, by_province: dict[str, list[tuple]]) -> str:
+    rejected: dict[str, list[tuple]] = {}
+    for row in data["rejected_files"]:
+        rejected.setdefault(row[0], []).append(row)
+    sections = []
+    for code in sorted(set(rejected) | set(by_province)):
+        th, en = names.get(code, ("?", "unknown folder"))
+        items = [
+            f"<li class='rejected'><b>{_e(dataset)}</b> <code>{_e(key)}</code>: {_e(reason_th)}<br><small>{_e(reason_en)}</small></li>"
+            for _, dataset, key, reason_th, reason_en in rejected.get(code, [])
+        ]
+        rows = by_province.get(code, [])
+        if rows:
+            items.append(
+                f"<li>{len({(r[2], r[3]) for r in rows}):,} แถวที่ไม่ผ่าน / rows quarantined: "
+                f"<a href='quarantine/quarantine-{code}.csv'>CSV</a> · <a href='quarantine/quarantine-{code}.xlsx'>XLSX</a>"
+                "<table class='rows'><tr><th>ชุดข้อมูล dataset</th><th>แถว row</th><th>เหตุผล reason</th></tr>"
+                + "".join(
+                    f"<tr><td>{_e(r[1])}</td><td>{r[3]}</td><td>{_e(r[7])}<br><small>{_e(r[8])}</small></td></tr>"
+                    for r in rows[:20]
+                )
+                + (
+                    "<tr><td colspan='3'>… (ดูทั้งหมดในไฟล์ / all rows in the file)</td></tr>"
+                    if len(rows) > 20
+                    else ""
+                )
+                + "</table></li>"
+            )
+        sections.append(
+            f"<details class='province' data-name='{code} {_e(th)} {_e(en)}'><summary>{code} {_e(th)} / {_e(en)}"
+            f" <span class='count'>{len(rejected.get(code, []))} ไฟล์ไม่รับ · {len(rows):,} ปัญหา</span></summary>"
+            f"<ul>{''.join(items)}</ul></details>"
+        )
+    return "".join(sections) or "<p>ไม่มีปัญหา / no problems tonight</p>"
+
+
+_CSS = """
+body{font-family:"Noto Sans Thai","Sarabun","Loma","Garuda","Tahoma",sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
+header{background:#14532d;color:#fff;padding:16px 24px}h1{margin:0;font-size:22px}h1 small{font-weight:normal;opacity:.85}
+section{margin:16px 24px;background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px #0002}
+h2{font-size:17px;margin:4px 0 10px}h2 small{font-weight:normal;color:#555}
+.cards{display:flex;flex-wrap:wrap;gap:10px;background:none;box-shadow:none;padding:0}
+.card{background:#fff;border-radius:8px;padding:10px 14px;min-width:140px;box-shadow:0 1px 2px #0002;display:flex;gap:10px;align-items:center}
+.card b{font-size:22px}.card.bad b{color:#b91c1c}.card.warn b{color:#b45309}
+.scroll{overflow-x:auto}.matrix{border-collapse:collapse;font-size:11px}.matrix th,.matrix td{border:1px solid #fff;padding:0}
+.matrix th.dataset{text-align:left;padding:2px 8px;min-width:190px;font-weight:normal}.matrix th.code{font-weight:normal;color:#555;font-size:9px;width:14px}
+.matrix td{width:14px;height:22px;text-align:center}
+.cell{text-align:center}.on_time{background:#bbf7d0}.late{background:#fde68a}.rejected{background:#fecaca}.missing{background:#e5e7eb;color:#555}
+.legend .cell{padding:2px 8px;border-radius:4px;margin-right:6px}
+.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}.chart{width:100%;font-size:11px}.bar,.barfill{fill:#15803d}.warnbar,.warnfill{fill:#d97706}.small{font-size:10px}
+.province summary{cursor:pointer;padding:4px 0}.count{color:#b45309;font-size:12px}
+.rows{border-collapse:collapse;font-size:12px;margin:6px 0}.rows td,.rows th{border-bottom:1px solid #eee;padding:2px 8px;text-align:left}
+li.rejected{color:#991b1b}footer{margin:16px 24px;color:#777;font-size:12px}input{padding:4px 8px;margin-bottom:8px;width:280px}
+"""
+_SCRIPT = """
+document.body.dataset.ready = "yes";
+document.getElementById('filter').addEventListener('input', function (event) {
+  var text = event.target.value.toLowerCase();
+  document.querySelectorAll('details.province').forEach(function (section) {
+    section.style.display = section.dataset.name.toLowerCase().indexOf(text) >= 0 ? '' : 'none';
+  });
+});
+"""

@@ -1,0 +1,88 @@
+"""The planners' report: one self-contained page that renders offline in a real browser."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from thanrak.generate import generate_night
+from thanrak.pipeline import Stages
+from thanrak.settings import Settings
+
+NIGHT = dt.date(2026, 11, 22)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--enable-logging=stderr", "--v=0",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report(warehouse, tmp_path_factory):
+    settings = Settings.in_folder(tmp_path_factory.mktemp("var"), warehouse)
+    generate_night(
+        settings.landing_dir, NIGHT, provinces=["30", "40", "50"], scale=0.1, defect_rate=0.05, file_defects=2
+    )
+    stages = Stages(warehouse, settings)
+    for batch in stages.discover_by_province("test", NIGHT):
+        stages.for_each(
+            "load",
+            "test",
+            NIGHT,
+            stages.for_each("validate", "test", NIGHT, stages.for_each("extract", "test", NIGHT, batch)),
+        )
+    stages.build_marts("test", NIGHT)
+    stages.write_report("test", NIGHT)
+    return settings.reports_dir / NIGHT.isoformat()
+
+
+def test_the_page_needs_nothing_from_the_network(report):
+    page = (report / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=['"]?(https?:)?//""", page)
+    assert "@import" not in page
+
+
+def test_the_matrix_covers_76_provinces_and_5_datasets(report):
+    page = (report / "report.html").read_text(encoding="utf-8")
+    matrix = page[page.index("<table id='matrix'") : page.index("</table>", page.index("<table id='matrix'"))]
+    assert matrix.count("<tr><th class='dataset'>") == 5
+    assert matrix.count("<td class='cell ") == 76 * 5
+    assert "class='cell on_time'" in matrix and "class='cell missing'" in matrix
+
+
+def test_each_province_gets_its_rejected_rows_as_csv_and_xlsx(report):
+    csv_files = sorted((report / "quarantine").glob("*.csv"))
+    assert csv_files
+    for path in csv_files:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        assert rows[0][:4] == ["province_code", "dataset", "file", "row"]
+        assert len(rows) > 1 and all(r[7] and r[8] for r in rows[1:])  # Thai and English messages
+        sheet = openpyxl.load_workbook(path.with_suffix(".xlsx")).active
+        assert sheet.max_row == len(rows)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_report_renders_in_chromium_without_console_errors(report, tmp_path):
+    page = (report / "report.html").as_uri()
+    dom = subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert 'data-ready="yes"' in dom.stdout  # the page's script ran
+    start = dom.stdout.index('id="matrix"')
+    assert dom.stdout[start : dom.stdout.index("</table>", start)].count('<td class="cell ') == 76 * 5
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
+    assert console == []
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1300,1400",
+         f"--screenshot={shot}", page],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000
