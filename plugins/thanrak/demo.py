@@ -49,7 +49,9 @@ def run_demo(settings: Settings, night: dt.date, *, scale: float) -> int:
         print(f"  {step}: {seconds:.1f} s")
     print()
     report_dir = settings.reports_dir / night.isoformat()
-    print(f"Reports: {report_dir / 'night-report.md'} and night-report.json")
+    print(f"Planners' report (open in a browser): {report_dir / 'report.html'}")
+    print(f"Summary: {report_dir / 'night-report.md'} and night-report.json")
+    print(f"Rejected rows per province, to send back: {report_dir / 'quarantine'}/")
     print(f"Airflow log: {airflow_log}")
     print(f"Injected defects (what validation should have caught): {generated_path}")
     return 0

@@ -65,7 +65,7 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
         "rejected_files": [dict(zip(_REJECTED_FIELDS, row, strict=True)) for row in rejected],
         "top_quarantine_reasons": [{"rule": r, "column": c, "rows": n} for r, c, n in top_reasons],
         "marts": mart_counts(conn),
-        "stages": [{"stage": s, "tasks": n, "seconds": float(sec)} for s, n, sec in stages],
+        "stages": [{"stage": s, "calls": n, "seconds": float(sec)} for s, n, sec in stages],
     }
 
 
@@ -115,6 +115,9 @@ def render_markdown(summary: dict) -> str:
     lines += ["", "## Marts / ตารางข้อมูลสำหรับวิเคราะห์", ""]
     lines += [f"- marts.{name}: {count} rows" for name, count in summary["marts"].items()]
     if summary["stages"]:
-        lines += ["", "## Stage timings", ""]
-        lines += [f"- {s['stage']}: {s['tasks']} task(s), {s['seconds']} s" for s in summary["stages"]]
+        lines += ["", "## Stage timings (first start to last finish) / เวลาแต่ละขั้นตอน", ""]
+        lines += [
+            f"- {s['stage']}: {s['seconds']} s" + (f" over {s['calls']} files" if s["calls"] > 1 else "")
+            for s in summary["stages"]
+        ]
     return "\n".join(lines) + "\n"
