@@ -28,7 +28,8 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
                   count(*) filter (where status = 'discovered') as files_pending,
                   coalesce(sum(rows_received), 0) as rows_received,
                   coalesce(sum(rows_loaded), 0) as rows_loaded,
-                  coalesce(sum(rows_quarantined), 0) as rows_quarantined
+                  coalesce(sum(rows_quarantined), 0) as rows_quarantined,
+                  coalesce(sum(rows_received) filter (where status = 'rejected'), 0) as rows_in_rejected_files
            from ops.submission where night = %s group by dataset order by dataset""",
         (night,),
     ).fetchall()
@@ -71,7 +72,7 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
 
 _DATASET_FIELDS = (
     "dataset", "files", "files_loaded", "files_rejected", "files_pending",
-    "rows_received", "rows_loaded", "rows_quarantined",
+    "rows_received", "rows_loaded", "rows_quarantined", "rows_in_rejected_files",
 )  # fmt: skip
 _REJECTED_FIELDS = ("province_code", "dataset", "period", "file", "reason_th", "reason_en")
 
@@ -99,8 +100,9 @@ def render_markdown(summary: dict) -> str:
         "",
         f"Provinces that delivered / จังหวัดที่ส่งข้อมูล: {summary['provinces_delivered']} of 76",
         "",
-        "| dataset | files | loaded | rejected | pending | rows received | rows loaded | rows quarantined |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| dataset | files | loaded | rejected | pending | rows received | rows loaded | rows quarantined "
+        "| rows in rejected files |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += ["| " + " | ".join(str(d[f]) for f in _DATASET_FIELDS) + " |" for d in summary["datasets"]]
     lines += ["", "## Rejected files / ไฟล์ที่ไม่รับ", ""]
