@@ -1,24 +1,17 @@
 -- The revision in force for each province, dataset and period: the latest one that loaded.
 -- A rejected resubmission does not replace a good earlier file.
 with submissions as (
-    select * from {{ source('ops', 'submission') }}
+    select * from {{ ref('stg_ops__submissions') }}
+    where status = 'loaded'
 ),
 
 ranked as (
     select
-        submission_id,
-        province_code,
-        dataset,
-        period,
-        revision,
-        source_key,
-        delivered_at,
-        processed_at,
+        *,
         row_number() over (
             partition by province_code, dataset, period order by revision desc
         ) as recency
     from submissions
-    where status = 'loaded'
 )
 
 select
@@ -29,6 +22,6 @@ select
     revision,
     source_key,
     delivered_at,
-    processed_at
+    delivery_night
 from ranked
 where recency = 1
