@@ -11,8 +11,9 @@ This DAG takes everything that arrived before the cut-off and is not yet process
    Thai and English; bad rows go to `quarantine.row` with every reason; good rows are copied
    into `raw.*`, one transaction per file. A file whose task breaks does not stop the others.
 4. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed).
-5. **write_report**: the night's delivery and data-quality report.
-6. **verify_night**: fails the run if any file was left unprocessed or its rows do not add up.
+5. **build_data_docs**: Great Expectations Data Docs of the night, made to open offline.
+6. **write_report**: the night's delivery and data-quality report for planners.
+7. **verify_night**: fails the run if any file was left unprocessed or its rows do not add up.
 
 The warehouse is `THANRAK_WAREHOUSE_URL`, or else the Airflow connection `thanrak_warehouse`.
 Pass `{"night": "YYYY-MM-DD"}` to process a given night; by default it is the day before the
@@ -86,6 +87,10 @@ def thanrak_nightly():
         return stages_for_airflow().build_marts(*_run())
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
+    def build_data_docs() -> dict:
+        return stages_for_airflow().build_data_docs(*_run())
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
     def write_report() -> dict:
         return stages_for_airflow().write_report(*_run())
 
@@ -96,7 +101,7 @@ def thanrak_nightly():
     submissions = discover_submissions()
     prepare_warehouse() >> submissions
     loaded = load.expand(batch=validate.expand(batch=extract.expand(batch=submissions)))
-    loaded >> build_marts() >> write_report() >> verify_night()
+    loaded >> build_marts() >> build_data_docs() >> write_report() >> verify_night()
 
 
 thanrak_nightly()

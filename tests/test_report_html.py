@@ -9,8 +9,10 @@ import shutil
 import subprocess
 
 import openpyxl
+import psycopg
 import pytest
 
+from thanrak.data_docs import remote_resources
 from thanrak.generate import generate_night
 from thanrak.pipeline import Stages
 from thanrak.settings import Settings
@@ -38,6 +40,7 @@ def report(warehouse, tmp_path_factory):
             stages.for_each("validate", "test", NIGHT, stages.for_each("extract", "test", NIGHT, batch)),
         )
     stages.build_marts("test", NIGHT)
+    stages.build_data_docs("test", NIGHT)
     stages.write_report("test", NIGHT)
     return settings.reports_dir / NIGHT.isoformat()
 
@@ -86,3 +89,26 @@ def test_the_report_renders_in_chromium_without_console_errors(report, tmp_path)
         capture_output=True, timeout=120, check=True,
     )  # fmt: skip
     assert shot.stat().st_size > 20_000
+
+
+def test_data_docs_need_nothing_from_the_network(report, warehouse):
+    site = report / "data-docs"
+    with psycopg.connect(warehouse) as conn:
+        (datasets,) = conn.execute(
+            "select count(distinct dataset) from ops.submission where night = %s and status = 'loaded'",
+            (NIGHT,),
+        ).fetchone()
+    assert (site / "index.html").exists()
+    assert len(list(site.rglob("validations/**/*.html"))) == datasets == 5  # one validation per dataset
+    assert remote_resources(site) == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_data_docs_render_offline_in_chromium_without_console_errors(report, tmp_path):
+    page = next((report / "data-docs").rglob("validations/**/*.html")).as_uri()
+    run = subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert "Expectation Validation Result" in run.stdout
+    assert [line for line in run.stderr.splitlines() if "CONSOLE" in line] == []

@@ -152,6 +152,36 @@ class Stages:
             detail["nodes"] = len(outcome.nodes)
         return {"nodes": len(outcome.nodes)}
 
+    def build_data_docs(self, run_id: str, night: dt.date) -> dict:
+        """GX Data Docs of the night, offline: per dataset, the suite and the validation of the
+        file with the most quarantined rows, run through Great Expectations itself."""
+        from thanrak.data_docs import build_data_docs  # imports GX: only this stage needs it
+
+        with self._logged(run_id, night, "build_data_docs", {}) as detail:
+            with connect(self.url) as conn:
+                picked = conn.execute(
+                    """select distinct on (dataset) dataset, source_key, province_code, period
+                       from ops.submission where night = %s and status = 'loaded'
+                       order by dataset, rows_quarantined desc, submission_id""",
+                    (night,),
+                ).fetchall()
+                validations = []
+                for dataset, key, province, period in picked:
+                    contract = load_contract(dataset)
+                    frame = extract(self.source.read_bytes(key), key, contract).frame
+                    validations.append(
+                        (
+                            f"{province} {key.rsplit('/', 1)[-1]}",
+                            contract,
+                            frame,
+                            period,
+                            province_areas(conn, province),
+                        )
+                    )
+            index = build_data_docs(self.settings.reports_dir / night.isoformat() / "data-docs", validations)
+            detail["index"] = str(index)
+        return {"index": str(index), "validations": len(validations)}
+
     def write_report(self, run_id: str, night: dt.date) -> dict:
         """The night's summary (Markdown, JSON) and the planners' HTML report with downloads."""
         with self._logged(run_id, night, "write_report", {}) as detail:

@@ -175,7 +175,8 @@ def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
         "<input id='filter' type='search' placeholder='ค้นหาจังหวัด / filter provinces'>",
         _per_province(data, names, by_province),
         "</section>",
-        f"<footer>Thanrak (ฐานราก) · generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC</footer>",
+        "<footer><a href='data-docs/index.html'>Great Expectations Data Docs</a> · "
+        f"Thanrak (ฐานราก) · generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC</footer>",
         f"<script>{_SCRIPT}</script></body></html>",
     ]
     return "\n".join(parts)
