@@ -74,7 +74,7 @@ def _not_null(data, kwargs):
 def _regex(data, kwargs, *, should_match: bool):
     column = kwargs["column"]
     present = _present(data, column)
-    text = pa.array(data[column].where(present, None).astype(object), pa.string())
+    text = pa.array(data[column], type=pa.string(), from_pandas=True)
     matches = pc.fill_null(pc.match_substring_regex(text, kwargs["regex"]), should_match).to_numpy(
         zero_copy_only=False
     )

@@ -27,6 +27,7 @@ SOURCE_ROW = "_source_row"
 PROBLEMS = "_problems"
 _PLAIN_ASCII = r"^[\x21-\x7e]*$"  # no spaces, no Thai digits, no invisible characters
 _GROUPED_NUMBER = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 
 
 class FileRejected(Exception):
@@ -123,17 +124,30 @@ def _failed(text: pa.Array, converted_valid: np.ndarray) -> np.ndarray:
     return ~converted_valid & pc.is_valid(text).to_numpy(zero_copy_only=False)
 
 
+def _to_pandas(values: pa.Array) -> pd.Series:
+    """Arrow -> pandas without a per-value Python copy where pandas can hold Arrow data."""
+    return pd.Series(values.to_pandas(types_mapper=_PANDAS_TYPES.get))
+
+
+_PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.bool_(): pd.BooleanDtype()}
+
+
 def _as_text(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
-    return pd.Series(text.to_pandas(), dtype=object), np.zeros(len(text), bool)
+    return _to_pandas(text), np.zeros(len(text), bool)
 
 
 def _as_decimal(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
     has_comma = pc.fill_null(pc.match_substring(text, ","), False)
     well_grouped = pc.fill_null(pc.match_substring_regex(text, _GROUPED_NUMBER), False)
-    usable = pc.if_else(pc.and_(has_comma, pc.invert(well_grouped)), pa.scalar(None, pa.string()), text)
-    numbers = pd.to_numeric(pd.Series(pc.replace_substring(usable, ",", "").to_pandas()), errors="coerce")
-    numbers = numbers.where(np.isfinite(numbers))
-    return numbers.astype("float64"), _failed(text, numbers.notna().to_numpy())
+    plain = pc.replace_substring(text, ",", "")
+    usable = pc.and_(
+        pc.fill_null(pc.match_substring_regex(plain, _PLAIN_NUMBER), False),
+        pc.invert(pc.and_(has_comma, pc.invert(well_grouped))),
+    )
+    numbers = pc.cast(pc.if_else(usable, plain, pa.scalar(None, pa.string())), pa.float64())
+    return _to_pandas(numbers).astype("float64"), _failed(
+        text, pc.is_valid(numbers).to_numpy(zero_copy_only=False)
+    )
 
 
 def _as_integer(column: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
@@ -142,40 +156,41 @@ def _as_integer(column: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
     return whole.astype("Int64"), _failed(text, whole.notna().to_numpy())
 
 
-def _per_distinct(convert: Callable[[str], object], dtype: str) -> Callable:
-    """A converter applied once per distinct value: dates and codes repeat a lot."""
+def _per_distinct(convert: Callable[[str], object], arrow_type: pa.DataType) -> Callable:
+    """A converter called once per distinct value (dates and codes repeat a lot), the result
+    spread back over the column by Arrow."""
 
     def apply(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
-        distinct = pc.unique(text.drop_null() if text.null_count else text).to_pylist()
-        mapping = {}
-        for value in distinct:
+        distinct = pc.unique(text.drop_null())
+        converted = []
+        for value in distinct.to_pylist():
             try:
-                mapping[value] = convert(value)
+                converted.append(convert(value))
             except (ValueError, ArithmeticError, KeyError):
-                mapping[value] = None
-        series = pd.Series(text.to_pandas(), dtype=object).map(mapping)
-        return series.astype(dtype) if dtype != "object" else series, _failed(text, series.notna().to_numpy())
+                converted.append(None)
+        values = pc.take(pa.array(converted, arrow_type), pc.index_in(text, value_set=distinct))
+        return _to_pandas(values), _failed(text, pc.is_valid(values).to_numpy(zero_copy_only=False))
 
     return apply
 
 
 def _as_date(column: Column, text: pa.Array):
-    return _per_distinct(parse_thai_date, "object")(column, text)
+    return _per_distinct(parse_thai_date, pa.date32())(column, text)
 
 
 def _as_month(column: Column, text: pa.Array):
-    return _per_distinct(parse_thai_month, "object")(column, text)
+    return _per_distinct(parse_thai_month, pa.date32())(column, text)
 
 
 def _as_flag(column: Column, text: pa.Array):
     lookup = code_lookup("pass_fail")
-    return _per_distinct(lambda v: lookup[normalise_header(v)] == "true", "boolean")(column, text)
+    return _per_distinct(lambda v: lookup[normalise_header(v)] == "true", pa.bool_())(column, text)
 
 
 def _as_code(column: Column, text: pa.Array):
     """Known spellings become the code; unknown text is kept as sent, for validation to flag."""
     lookup = code_lookup(column.code_list)
-    return _per_distinct(lambda v: lookup.get(normalise_header(v), v), "object")(column, text)
+    return _per_distinct(lambda v: lookup.get(normalise_header(v), v), pa.string())(column, text)
 
 
 def _as_code_set(column: Column, text: pa.Array):
@@ -185,7 +200,7 @@ def _as_code_set(column: Column, text: pa.Array):
         parts = [p for p in value.replace(",", ";").replace("|", ";").split(";") if p.strip()]
         return ";".join(sorted({lookup.get(normalise_header(p), p.strip()) for p in parts}))
 
-    return _per_distinct(convert, "object")(column, text)
+    return _per_distinct(convert, pa.string())(column, text)
 
 
 _CONVERTERS = {
