@@ -47,7 +47,8 @@ ROW_DEFECTS = (
 )  # fmt: skip
 FILE_DEFECTS = (
     "corrupt_file", "empty_file", "missing_columns", "unreadable_format", "unreadable_encoding",
-    "duplicate_keys", "wrong_province_folder", "unknown_dataset", "unknown_province", "pii_in_clear",
+    "duplicate_keys", "wrong_province_folder", "wrong_period_folder", "unknown_dataset", "unknown_province",
+    "pii_in_clear",
 )  # fmt: skip
 PROJECT_NAMES = (
     "ส่งเสริมสัมมาชีพชุมชน", "พัฒนาผลิตภัณฑ์ OTOP", "โคก หนอง นา พช.", "ขับเคลื่อนเศรษฐกิจฐานราก",
@@ -135,6 +136,14 @@ def generate_night(
                 for index, defect, rule, column in row_defects
             )
     return result
+
+
+def _applies(kind: str, contract: Contract) -> bool:
+    if kind == "pii_in_clear":
+        return contract.pii_column is not None
+    if kind == "wrong_period_folder":
+        return contract.date_column is not None
+    return True
 
 
 def _spoilt_slots(rng: random.Random, slots: list[tuple[str, str]], count: int) -> dict[tuple[str, str], str]:
@@ -314,10 +323,14 @@ def _spoil_file(rng, kind: str, contract: Contract, folder: tuple, rows: list[di
         )
     elif kind == "unreadable_format":
         shape = shape.as_extension("xls")
+    elif kind == "unreadable_encoding":  # a text file in a code page that is neither UTF-8 nor Thai
+        shape = shape.as_extension("csv")
     elif kind == "duplicate_keys":
         rows[1] = dict(rows[1], **{k: rows[0][k] for k in contract.key})
     elif kind == "wrong_province_folder":
         province = next(p for p in cdd_provinces() if p != province and p[0] != province[0])
+    elif kind == "wrong_period_folder":
+        period = f"{(night.replace(day=1) - dt.timedelta(days=1)):%Y-%m}"  # last month's folder
     elif kind == "unknown_dataset":
         dataset = "community_survey"
     elif kind == "unknown_province":

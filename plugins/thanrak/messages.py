@@ -43,6 +43,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is in another province's folder: most area codes are not of this province "
         "(folder → data: {detail}).",
     ),
+    "wrong_period_folder": (
+        "ข้อมูลส่วนใหญ่ไม่ใช่ของเดือนตามโฟลเดอร์ (โฟลเดอร์ → ข้อมูล: {detail}) กรุณาวางไฟล์ในโฟลเดอร์ของเดือนที่ถูกต้อง",
+        "Most rows are not of the folder's month (folder → data: {detail}); put the file in its month's folder.",
+    ),
     "pii_in_clear": (
         "ไฟล์มีเลขประจำตัวประชาชนหรือรหัสบ้านที่ไม่ได้เข้ารหัส ({detail} แถว) ขัดต่อ พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล "
         "กรุณาแปลงเป็นค่าแฮช SHA-256 แล้วส่งใหม่ ระบบไม่ได้บันทึกข้อมูลจากไฟล์นี้",

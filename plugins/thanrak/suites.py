@@ -142,14 +142,15 @@ def _column_expectations(contract: Contract, column: Column) -> list:
             )
         )
     if name == contract.date_column:
-        out.append(
-            gxe.ExpectColumnValuesToBeBetween(
-                column=name,
-                min_value={"$PARAMETER": "period_start"},
-                max_value={"$PARAMETER": "period_end"},
-                meta=_meta("outside_period", name, "quarantine_row"),
-            )
+        in_period = partial(
+            gxe.ExpectColumnValuesToBeBetween,
+            column=name,
+            min_value={"$PARAMETER": "period_start"},
+            max_value={"$PARAMETER": "period_end"},
         )
+        out.append(in_period(meta=_meta("outside_period", name, "quarantine_row")))
+        # most rows of another month: the file sits in the wrong period's folder
+        out.append(in_period(mostly=0.5, meta=_meta("wrong_period_folder", name, "reject_file")))
     return out
 
 

@@ -147,7 +147,10 @@ def validate(
             continue
         entries = failing.to_dict(orient="records")
         if meta["severity"] == "reject_file":
-            outcome.rejection = (meta["rule"], *message(meta["rule"], detail=_detail(meta, entries, areas)))
+            outcome.rejection = (
+                meta["rule"],
+                *message(meta["rule"], detail=_detail(meta, entries, areas, period)),
+            )
         elif meta["severity"] == "quarantine_row":
             for entry in entries:
                 row = int(entry[SOURCE_ROW])
@@ -197,12 +200,15 @@ def _gx_batch_definition():
     )
 
 
-def _detail(meta: dict, failing: list[dict], areas: ProvinceAreas) -> str:
+def _detail(meta: dict, failing: list[dict], areas: ProvinceAreas, period: str) -> str:
     """What a file-level rejection names: the offending values, or where the data belongs."""
     values = [str(e.get(meta["column"], "")) for e in failing]
     if meta["rule"] == "wrong_province_folder":
         elsewhere = Counter(v[:2] for v in values if v).most_common(1)
         return f"{areas.province_code} → {elsewhere[0][0] if elsewhere else '?'}"
+    if meta["rule"] == "wrong_period_folder":
+        months = Counter(str(v)[:7] for v in values if v and v != "None").most_common(1)
+        return f"{period} → {months[0][0] if months else '?'}"
     if meta["rule"] == "pii_in_clear":
         return f"{len(values)}"
     return ", ".join(sorted(set(values))[:5])
