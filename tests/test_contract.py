@@ -37,7 +37,7 @@ def test_contract_is_consistent(dataset):
         if column.type in ("code", "code_set"):
             assert column.code_list in code_lists(), column.name
     for rule in contract.rules:
-        assert {rule.column, rule.than} <= set(names)
+        assert set(rule.columns) <= set(names)
         assert rule.message_th and rule.message_en
 
 

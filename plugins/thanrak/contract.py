@@ -70,15 +70,30 @@ _AREA_CODE_TYPES = {"tambon": "char(6)", "village": "char(8)", "unit": "varchar(
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule across columns (column-level checks come from the column declaration)."""
+    """A rule across columns (column-level checks come from the column declaration).
+
+    kinds: `not_greater_than` (column <= than); `per_member` (column = total / members, within
+    `tolerance`, when all three are given)."""
 
     name: str
     kind: str
     column: str
-    than: str
     message_th: str
     message_en: str
+    than: str | None = None
+    total: str | None = None
+    members: str | None = None
+    tolerance: float = 0.0
     severity: str = "quarantine_row"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.column, self.than, self.total, self.members) if c)
+
+    @property
+    def derived_column(self) -> str:
+        """The column validation derives for a `per_member` rule: the gap to total / members."""
+        return f"_{self.name}_gap"
 
 
 @dataclass(frozen=True)

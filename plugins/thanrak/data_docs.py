@@ -20,7 +20,7 @@ import pandas as pd
 from thanrak.contract import Contract
 from thanrak.extract import SOURCE_ROW
 from thanrak.suites import gx_context, gx_suite
-from thanrak.validate import ProvinceAreas, period_bounds
+from thanrak.validate import ProvinceAreas, prepare
 
 # CDN address (as GX's templates write it) -> vendored file
 VENDORED = {
@@ -76,18 +76,10 @@ def build_data_docs(
                     suite=suite,
                 )
             )
-            start, end = period_bounds(period)
-            data = frame.copy()
-            for column in contract.columns:
-                if column.type in ("date", "month"):
-                    data[column.name] = pd.to_datetime(data[column.name])
+            data, parameters = prepare(frame, contract, period=period, areas=areas)
             definition.run(
                 batch_parameters={"dataframe": data},
-                expectation_parameters={
-                    "period_start": pd.Timestamp(start),
-                    "period_end": pd.Timestamp(end),
-                    **areas.parameters(),
-                },
+                expectation_parameters=parameters,
                 result_format={"result_format": "SUMMARY", "unexpected_index_column_names": [SOURCE_ROW]},
             )
         context.build_data_docs(site_names=[site])

@@ -180,8 +180,14 @@ def _rows(rng: random.Random, contract: Contract, province: str, night: dt.date,
     for index in range(n_rows):
         row = {name: make(index) for name, make in makers.items()}
         for rule in contract.rules:  # clean rows keep every cross-field rule
-            if row[rule.column] is not None and row[rule.than] is not None:
+            if (
+                rule.kind == "not_greater_than"
+                and row[rule.column] is not None
+                and row[rule.than] is not None
+            ):
                 row[rule.column] = round(row[rule.than] * rng.uniform(0.0, 1.0), 2)
+            if rule.kind == "per_member" and row[rule.total] is not None:
+                row[rule.total] = round(row[rule.column] * row[rule.members], 2)
         if contract.dataset == "activities":
             row["households_reached"] = min(row["households_reached"], row["participants"])
         if contract.dataset == "bmn_households":
@@ -303,6 +309,9 @@ def _spoil_value(rng, contract: Contract, kind: str, row: dict, night: dt.date) 
     if kind == "bad_format":  # stays unique, so a spoilt key is not also a duplicate key
         return name, _Literal(f"{row[name]} !"), kind
     rule = next(r for r in contract.rules if r.column == name)
+    if rule.kind == "per_member":  # income per person that the household total does not support
+        row[rule.total] = round(row[rule.column] * row[rule.members], 2)
+        return name, row[rule.column] + 5000, rule.name
     return name, (row[rule.than] or 0) + 1000, rule.name
 
 

@@ -67,17 +67,25 @@ def build_suite(contract: Contract):
         for expectation in _column_expectations(contract, column):
             suite.add_expectation(expectation)
     for rule in contract.rules:
-        if rule.kind != "not_greater_than":
-            raise ValueError(f"{contract.dataset}: unknown rule kind {rule.kind}")
-        suite.add_expectation(
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=rule.than,
-                column_B=rule.column,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-                meta=_meta(rule.name, rule.column, rule.severity),
+        meta = _meta(rule.name, rule.column, rule.severity)
+        if rule.kind == "not_greater_than":
+            suite.add_expectation(
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=rule.than,
+                    column_B=rule.column,
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                    meta=meta,
+                )
             )
-        )
+        elif rule.kind == "per_member":  # on the gap validation derives (thanrak.validate.prepare)
+            suite.add_expectation(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=rule.derived_column, max_value=rule.tolerance, meta=meta
+                )
+            )
+        else:
+            raise ValueError(f"{contract.dataset}: unknown rule kind {rule.kind}")
     key = list(contract.key)
     unique = (
         gxe.ExpectColumnValuesToBeUnique(column=key[0], meta=_meta("duplicate_keys", key[0], "reject_file"))

@@ -114,6 +114,23 @@ def _compiled(contract: Contract) -> list[CompiledExpectation]:
     return compile_suite(suite_definition(contract.dataset))
 
 
+def prepare(
+    frame: pd.DataFrame, contract: Contract, *, period: str, areas: ProvinceAreas
+) -> tuple[pd.DataFrame, dict]:
+    """The frame as the suite expects it, and the suite's parameters for this file: dates as
+    timestamps (nulls stay NaT and are skipped), columns that rules derive, period and areas."""
+    data = frame.copy()
+    for column in contract.columns:
+        if column.type in ("date", "month"):
+            data[column.name] = pd.to_datetime(data[column.name])
+    for rule in contract.rules:
+        if rule.kind == "per_member":
+            members = data[rule.members].where(data[rule.members] > 0).astype("float64")
+            data[rule.derived_column] = (data[rule.column] - data[rule.total] / members).abs()
+    start, end = period_bounds(period)
+    return data, {"period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end), **areas.parameters()}
+
+
 def validate(
     frame: pd.DataFrame, contract: Contract, *, period: str, areas: ProvinceAreas, engine: str = "bulk"
 ) -> Validation:
@@ -121,13 +138,7 @@ def validate(
 
     `engine="bulk"` evaluates the suite's expectations column-wise (thanrak.bulk_rules);
     `engine="gx"` runs the same suite through Great Expectations. Both give the same verdicts."""
-    start, end = period_bounds(period)
-    data = frame.copy()
-    for column in contract.columns:
-        if column.type in ("date", "month"):
-            # compared as timestamps; nulls (unparseable dates) stay NaT and are skipped
-            data[column.name] = pd.to_datetime(data[column.name])
-    parameters = {"period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end), **areas.parameters()}
+    data, parameters = prepare(frame, contract, period=period, areas=areas)
     if engine == "gx":
         outcomes = _run_gx(data, contract, parameters)
     else:
@@ -220,7 +231,9 @@ def _reason(contract: Contract, meta: dict, entry: dict) -> dict:
     value = _plain(entry.get(meta["column"]))
     if rule:
         th, en = rule.message_th, rule.message_en
-        value = {rule.column: _plain(entry.get(rule.column)), rule.than: _plain(entry.get(rule.than))}
+        value = {
+            name: _plain(entry.get(name)) for name in (*rule.columns, rule.derived_column) if name in entry
+        }
     else:
         th, en = message(meta["rule"], column_th=column.th, column_en=column.en, value=value)
     return {"rule": meta["rule"], "column": column.name, "value": value, "message_th": th, "message_en": en}
