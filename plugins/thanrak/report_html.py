@@ -47,7 +47,8 @@ def gather(conn: psycopg.Connection, night: dt.date, trend_nights: int = 14) -> 
     top_rules = conn.execute(
         """select rule, coalesce(column_name, ''), sum(failed_rows), count(*) filter (where failed)
            from marts.fct_dq_rule_results r join marts.fct_dq_deliveries d using (submission_id)
-           where d.processed_night = %s and failed group by 1, 2 order by 3 desc, 1, 2 limit 10""",
+           where d.processed_night = %s and d.status = 'loaded' and failed and severity <> 'reject_file'
+           group by 1, 2 order by 3 desc, 1, 2 limit 10""",
         (night,),
     ).fetchall()
     trend = conn.execute(
@@ -164,7 +165,7 @@ def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
         _matrix(data, names),
         "</section>",
         "<section class='two'>",
-        "<div><h2>กฎที่ไม่ผ่านมากที่สุด <small>Rules failing most (rows)</small></h2>",
+        "<div><h2>กฎที่ไม่ผ่านมากที่สุด <small>Rules failing most (rows of accepted files)</small></h2>",
         _bars(
             [(f"{rule} · {column}" if column else rule, rows) for rule, column, rows, _ in data["top_rules"]]
         ),
@@ -219,11 +220,12 @@ def _bars(items: list[tuple[str, int]]) -> str:
     height = 26 * len(items)
     bars = []
     for i, (label, value) in enumerate(items):
-        width = 300 * value / top
+        width = 280 * value / top
+        short = label if len(label) <= 38 else label[:37] + "…"
         bars.append(
-            f"<text x='0' y='{i * 26 + 17}'>{_e(label)}</text>"
-            f"<rect x='230' y='{i * 26 + 4}' width='{width:.1f}' height='18' class='bar'/>"
-            f"<text x='{236 + width:.1f}' y='{i * 26 + 17}'>{value:,}</text>"
+            f"<text x='0' y='{i * 26 + 17}'><title>{_e(label)}</title>{_e(short)}</text>"
+            f"<rect x='250' y='{i * 26 + 4}' width='{width:.1f}' height='18' class='bar'/>"
+            f"<text x='{256 + width:.1f}' y='{i * 26 + 17}'>{value:,}</text>"
         )
     return f"<svg class='chart' viewBox='0 0 600 {height}' role='img'>{''.join(bars)}</svg>"
 
