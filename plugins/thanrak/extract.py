@@ -84,7 +84,9 @@ def _type_columns(by_column: dict[str, pa.Array], row_numbers: pa.Array, contrac
         if column.name not in by_column:
             typed[column.name] = pd.Series([None] * len(row_numbers), dtype=_DTYPES[column.type])
             continue
-        text = _cleaned(by_column[column.name])
+        raw = by_column[column.name]
+        # columns converted per distinct value clean each distinct value there, not every cell
+        text = raw if column.type in _PER_DISTINCT_TYPES else _cleaned(raw)
         values, failed = _CONVERTERS[column.type](column, text)
         typed[column.name] = values
         for position in np.flatnonzero(failed):
@@ -161,15 +163,24 @@ def _per_distinct(convert: Callable[[str], object], arrow_type: pa.DataType) -> 
     spread back over the column by Arrow."""
 
     def apply(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
-        distinct = pc.unique(text.drop_null())
-        converted = []
+        text = pc.fill_null(text, "")
+        distinct = pc.unique(text)
+        converted, blanks = [], []
         for value in distinct.to_pylist():
+            cleaned = clean(value)
+            if not cleaned:  # empty or only spaces: missing, not a problem
+                blanks.append(value)
+                converted.append(None)
+                continue
             try:
-                converted.append(convert(value))
+                converted.append(convert(cleaned))
             except (ValueError, ArithmeticError, KeyError):
                 converted.append(None)
         values = pc.take(pa.array(converted, arrow_type), pc.index_in(text, value_set=distinct))
-        return _to_pandas(values), _failed(text, pc.is_valid(values).to_numpy(zero_copy_only=False))
+        given = pc.invert(pc.is_in(text, value_set=pa.array(blanks, pa.string()))).to_numpy(
+            zero_copy_only=False
+        )
+        return _to_pandas(values), given & ~pc.is_valid(values).to_numpy(zero_copy_only=False)
 
     return apply
 
@@ -214,6 +225,7 @@ _CONVERTERS = {
     "code": _as_code,
     "code_set": _as_code_set,
 }
+_PER_DISTINCT_TYPES = frozenset({"date", "month", "flag", "code", "code_set"})
 _DTYPES = {"integer": "Int64", "decimal": "float64", "flag": "boolean"} | dict.fromkeys(
     ("text", "area_code", "date", "month", "code", "code_set"), "object"
 )
