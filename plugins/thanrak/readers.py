@@ -24,6 +24,8 @@ _ENCODINGS = ("utf-8-sig", "cp874")  # utf-8-sig reads plain UTF-8 too and drops
 # data. Exact match only: a project may well be called "รวมพลังชุมชน".
 TOTAL_MARKERS = frozenset({"รวม", "รวมทั้งสิ้น", "ผลรวม", "รวมทั้งหมด", "total", "grandtotal", "subtotal", "sum"})
 _HEADER_SEARCH_ROWS = 15
+_BOM = b"\xef\xbb\xbf"
+_VISIBLE = r"[^\s\x{00A0}\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}]"
 
 
 class Unreadable(Exception):
@@ -66,38 +68,44 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _read_csv(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTable:
-    text, encoding = _decode(data)
-    if not text.strip():
+    if b"\x00" in data[:4096]:
+        raise Unreadable("corrupt_file", "binary data")
+    if not data.strip():
         raise Unreadable("empty_file")
-    utf8 = text.encode("utf-8") if encoding != "utf-8" or data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=None,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                auto_dict_encode=False,
-                check_utf8=False,
-                include_columns=None,
-                null_values=[],
-            ),  # fmt: skip
-        )
-        table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
-        rows = [table.column(i).combine_chunks() for i in range(table.num_columns)]
-        header = [str(rows[i][0]) for i in range(len(rows))]
-        body = {i: rows[i].slice(1) for i in range(len(rows))}
-        count = table.num_rows - 1
-    except pa.ArrowInvalid:
-        # Ragged rows (a row with more or fewer cells than the header): the slower, tolerant path.
-        header, body, count = _read_csv_tolerant(text)
+    try:  # most files are UTF-8: Arrow reads and checks the bytes as they are, in C++
+        header, body, count = _arrow_csv(data.removeprefix(_BOM), check_utf8=True)
+        encoding = "utf-8"
+    except pa.ArrowInvalid:  # another encoding, or ragged rows: decode in Python to find out
+        text, encoding = _decode(data)
+        try:
+            header, body, count = _arrow_csv(text.encode("utf-8"), check_utf8=False)
+        except pa.ArrowInvalid:  # a row with more or fewer cells than the header
+            header, body, count = _read_csv_tolerant(text)
     keep = wanted(header)
     markers = [body[i] for i in range(min(2, len(body)))]
     return _data_rows(
         header, {i: body[i] for i in keep}, markers, count, first_row=2, encoding=encoding, fmt="csv"
     )
+
+
+def _arrow_csv(utf8: bytes, *, check_utf8: bool) -> tuple[list[str], dict[int, pa.Array], int]:
+    table = pa_csv.read_csv(
+        io.BytesIO(utf8),
+        read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=None,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            auto_dict_encode=False,
+            check_utf8=check_utf8,
+            null_values=[],
+        ),
+    )
+    table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+    columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+    header = [str(column[0]) for column in columns]
+    return header, {i: column.slice(1) for i, column in enumerate(columns)}, table.num_rows - 1
 
 
 def _read_csv_tolerant(text: str) -> tuple[list[str], dict[int, pa.Array], int]:
@@ -123,9 +131,11 @@ def _data_rows(
     """Drops blank rows and total rows; row numbers keep counting them."""
     numbers = pa.array(range(first_row, first_row + count), pa.int64())
     keep = None
-    for values in body.values():
-        has_value = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0), False)
-        keep = has_value if keep is None else pc.or_(keep, has_value)
+    if body:  # a row is data when any kept cell holds something visible: one pass over the joined row
+        cells = [pc.fill_null(values, "") for values in body.values()]
+        keep = pc.fill_null(
+            pc.match_substring_regex(pc.binary_join_element_wise(*cells, ""), _VISIBLE), False
+        )
     totals = 0
     if keep is not None and markers:
         is_total = None
