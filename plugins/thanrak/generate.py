@@ -139,6 +139,8 @@ def generate_night(
 
 
 def _applies(kind: str, contract: Contract) -> bool:
+    """Personal data in clear only where the contract has a hash; a wrong month only where
+    rows carry a date."""
     if kind == "pii_in_clear":
         return contract.pii_column is not None
     if kind == "wrong_period_folder":
@@ -148,15 +150,13 @@ def _applies(kind: str, contract: Contract) -> bool:
 
 def _spoilt_slots(rng: random.Random, slots: list[tuple[str, str]], count: int) -> dict[tuple[str, str], str]:
     """Which (province, dataset) files are spoilt as a whole, and how: the kinds in turn, each
-    on a file it applies to (personal data in clear only where the contract has a hash)."""
+    on a file it applies to."""
     kinds = list(FILE_DEFECTS)
     rng.shuffle(kinds)
     spoilt: dict[tuple[str, str], str] = {}
     for number in range(count):
         kind = kinds[number % len(kinds)]
-        free = [
-            s for s in slots if s not in spoilt and (kind != "pii_in_clear" or load_contract(s[1]).pii_column)
-        ]
+        free = [s for s in slots if s not in spoilt and _applies(kind, load_contract(s[1]))]
         if free:
             spoilt[rng.choice(free)] = kind
     return spoilt

@@ -1,10 +1,9 @@
 """Text clean-up for what provincial offices type: Thai digits, invisible characters, stray
-spaces, thousands separators and the two spellings of sara am."""
+spaces and the two spellings of sara am."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Zero-width space/joiners, word joiner, BOM and no-break space: invisible in Excel, fatal to codes.
@@ -12,7 +11,6 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 # Nikhahit + sara aa typed as two characters renders like sara am; normalise to the single one.
 _SARA_AM = ("\u0e4d\u0e32", "\u0e33")
-_NUMBER = re.compile(r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?$", re.ASCII)
 
 
 def clean(value: str) -> str:
@@ -24,14 +22,3 @@ def clean(value: str) -> str:
 def normalise_header(header: str) -> str:
     """A header reduced to what matters for matching: clean, lower case, no spaces or dots."""
     return re.sub(r"[\s._]", "", clean(str(header)).lower())
-
-
-def parse_number(value: str) -> Decimal:
-    """'1,234.50', '๑,๒๓๔', ' 12 ' -> Decimal. Raises ValueError with the offending text."""
-    text = clean(value).replace(" ", "")
-    if not _NUMBER.match(text):
-        raise ValueError(value)
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation as error:  # pragma: no cover - the regex admits only valid numbers
-        raise ValueError(value) from error
