@@ -37,10 +37,22 @@ def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str
 
 def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
     airflow = Path(sys.executable).with_name("airflow")
-    with log.open("a") as out:
-        done = subprocess.run([str(airflow), *args], env=env, stdout=out, stderr=subprocess.STDOUT)
-    if done.returncode != 0:
-        raise RuntimeError(f"`airflow {' '.join(args)}` failed (exit {done.returncode}); see {log}")
+    with (
+        log.open("a") as out,
+        subprocess.Popen([str(airflow), *args], env=env, stdout=out, stderr=out) as process,
+    ):
+        try:
+            code = process.wait()
+        except BaseException:  # interrupted or terminated: do not leave Airflow running alone
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # `airflow dags test` may finish its task first
+                process.kill()
+                process.wait()
+            raise
+    if code != 0:
+        raise RuntimeError(f"`airflow {' '.join(args)}` failed (exit {code}); see {log}")
 
 
 def run_nightly_dag(settings: Settings, warehouse_url: str, night: dt.date) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import time
 from pathlib import Path
@@ -82,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
+    # A terminated command unwinds like Ctrl-C: the embedded server and Airflow are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     settings = Settings.from_env()
     if args.command == "demo":
         from thanrak.demo import run_demo
