@@ -96,6 +96,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# Short names of the row rules, for charts and tables that planners read.
+TITLES: dict[str, tuple[str, str]] = {
+    "not_null": ("ไม่ได้กรอก", "empty"),
+    "not_a_number": ("ไม่ใช่ตัวเลข", "not a number"),
+    "not_a_whole_number": ("ไม่ใช่จำนวนเต็ม", "not a whole number"),
+    "not_a_date": ("วันที่อ่านไม่ได้", "not a date"),
+    "not_a_month": ("เดือนอ่านไม่ได้", "not a month"),
+    "not_a_flag": ("ไม่ใช่ ผ่าน/ไม่ผ่าน", "not pass/fail"),
+    "not_in_code_list": ("ไม่อยู่ในรายการรหัส", "not in the code list"),
+    "bad_area_code": ("รหัสพื้นที่ไม่ถูกต้อง", "unknown area code"),
+    "out_of_range": ("นอกช่วงที่รับได้", "out of range"),
+    "outside_period": ("ไม่อยู่ในงวด", "outside the period"),
+    "bad_format": ("รูปแบบไม่ถูกต้อง", "wrong format"),
+}
+
+
 def message(key: str, **fields: object) -> tuple[str, str]:
     """The Thai and English text of a message, filled in."""
     th, en = MESSAGES[key]

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import psycopg
 
+from thanrak.contract import load_contract
+from thanrak.messages import TITLES
+
 STATUS_LABELS = {
     "on_time": ("ตรงเวลา", "on time"),
     "late": ("ล่าช้า", "late"),
@@ -45,10 +48,10 @@ def gather(conn: psycopg.Connection, night: dt.date, trend_nights: int = 14) -> 
         (night,),
     ).fetchone()
     top_rules = conn.execute(
-        """select rule, coalesce(column_name, ''), sum(failed_rows), count(*) filter (where failed)
+        """select r.dataset, rule, coalesce(column_name, ''), sum(failed_rows)
            from marts.fct_dq_rule_results r join marts.fct_dq_deliveries d using (submission_id)
            where d.processed_night = %s and d.status = 'loaded' and failed and severity <> 'reject_file'
-           group by 1, 2 order by 3 desc, 1, 2 limit 10""",
+           group by 1, 2, 3 order by 4 desc, 1, 2, 3 limit 10""",
         (night,),
     ).fetchall()
     trend = conn.execute(
@@ -167,7 +170,7 @@ def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
         "<section class='two'>",
         "<div><h2>กฎที่ไม่ผ่านมากที่สุด <small>Rules failing most (rows of accepted files)</small></h2>",
         _bars(
-            [(f"{rule} · {column}" if column else rule, rows) for rule, column, rows, _ in data["top_rules"]]
+            [(rule_label(dataset, rule, column), rows) for dataset, rule, column, rows in data["top_rules"]]
         ),
         "</div><div><h2>แนวโน้ม <small>Trend, recent nights</small></h2>",
         _trend(data["trend"]),
@@ -213,21 +216,30 @@ def _matrix(data: dict, names: dict) -> str:
 _SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·"}
 
 
+def rule_label(dataset: str, rule: str, column: str) -> str:
+    """'ไม่ได้กรอก: งบประมาณ (บาท) · empty: Budget (baht)', from the contract and the messages."""
+    contract = load_contract(dataset)
+    contract_rule = next((r for r in contract.rules if r.name == rule), None)
+    if contract_rule:
+        return f"{contract_rule.message_th} · {contract_rule.message_en}"
+    th, en = TITLES.get(rule, (rule, rule))
+    if column in contract.column_names:
+        header = contract.column(column)
+        return f"{th}: {header.th} · {en}: {header.en}"
+    return f"{th} · {en}"
+
+
 def _bars(items: list[tuple[str, int]]) -> str:
+    """A bar chart as a table: long Thai labels wrap instead of running into the bars."""
     if not items:
         return "<p>ไม่มี / none</p>"
     top = max(value for _, value in items) or 1
-    height = 26 * len(items)
-    bars = []
-    for i, (label, value) in enumerate(items):
-        width = 280 * value / top
-        short = label if len(label) <= 38 else label[:37] + "…"
-        bars.append(
-            f"<text x='0' y='{i * 26 + 17}'><title>{_e(label)}</title>{_e(short)}</text>"
-            f"<rect x='250' y='{i * 26 + 4}' width='{width:.1f}' height='18' class='bar'/>"
-            f"<text x='{256 + width:.1f}' y='{i * 26 + 17}'>{value:,}</text>"
-        )
-    return f"<svg class='chart' viewBox='0 0 600 {height}' role='img'>{''.join(bars)}</svg>"
+    rows = "".join(
+        f"<tr><td class='label'>{_e(label)}</td><td class='track'>"
+        f"<div class='hbar' style='width:{100 * value / top:.1f}%'></div></td><td class='num'>{value:,}</td></tr>"
+        for label, value in items
+    )
+    return f"<table class='bars'>{rows}</table>"
 
 
 def _trend(trend: list[tuple]) -> str:
@@ -302,6 +314,8 @@ h2{font-size:17px;margin:4px 0 10px}h2 small{font-weight:normal;color:#555}
 .cell{text-align:center}.on_time{background:#bbf7d0}.late{background:#fde68a}.rejected{background:#fecaca}.missing{background:#e5e7eb;color:#555}
 .legend .cell{padding:2px 8px;border-radius:4px;margin-right:6px}
 .two{display:grid;grid-template-columns:1fr 1fr;gap:16px}.chart{width:100%;font-size:11px}.bar,.barfill{fill:#15803d}.warnbar,.warnfill{fill:#d97706}.small{font-size:10px}
+.bars{width:100%;border-collapse:collapse;font-size:12px}.bars td{padding:3px 4px;vertical-align:middle}
+.bars .label{width:55%}.bars .track{width:35%}.hbar{background:#15803d;height:14px;border-radius:2px}.bars .num{text-align:right}
 .province summary{cursor:pointer;padding:4px 0}.count{color:#b45309;font-size:12px}
 .rows{border-collapse:collapse;font-size:12px;margin:6px 0}.rows td,.rows th{border-bottom:1px solid #eee;padding:2px 8px;text-align:left}
 li.rejected{color:#991b1b}footer{margin:16px 24px;color:#777;font-size:12px}input{padding:4px 8px;margin-bottom:8px;width:280px}
