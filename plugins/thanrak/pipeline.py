@@ -110,6 +110,7 @@ class Stages:
             work.mkdir(parents=True, exist_ok=True)
             extracted.frame.to_parquet(work / "extracted.parquet", index=False)
             detail["rows"] = extracted.rows
+            detail["total_rows_skipped"] = extracted.total_rows_skipped
         return {**submission, "encoding": extracted.encoding, "rows": extracted.rows}
 
     def validate(self, run_id: str, night: dt.date, item: dict) -> dict:
