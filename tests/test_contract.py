@@ -3,7 +3,14 @@
 import pytest
 
 from thanrak.contract import DATASETS, code_lists, load_contract
-from thanrak.contract_docs import CONTRACT_DOC, DATASETS_SEED, render_contract_docs, render_datasets_seed
+from thanrak.contract_docs import (
+    CODE_LISTS_SEED,
+    CONTRACT_DOC,
+    DATASETS_SEED,
+    render_code_lists_seed,
+    render_contract_docs,
+    render_datasets_seed,
+)
 from thanrak.messages import MESSAGES
 from thanrak.suites import SUITES_DIR, build_suite, render_suite
 
@@ -14,8 +21,9 @@ def test_published_contract_document_is_generated_from_the_declarations():
     )
 
 
-def test_the_datasets_seed_of_dbt_is_generated_from_the_contract():
+def test_the_dbt_seeds_are_generated_from_the_contract():
     assert DATASETS_SEED.read_text(encoding="utf-8") == render_datasets_seed()
+    assert CODE_LISTS_SEED.read_text(encoding="utf-8") == render_code_lists_seed()
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

@@ -16,6 +16,7 @@ from thanrak.suites import SUITES_DIR, render_suite
 
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
 DATASETS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_datasets.csv"
+CODE_LISTS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_code_lists.csv"
 _TYPES = {
     "text": ("ข้อความ", "text"),
     "integer": ("จำนวนเต็ม", "whole number"),
@@ -38,7 +39,8 @@ def publish() -> list[Path]:
     """Rewrites every artefact derived from the contract declarations."""
     CONTRACT_DOC.write_text(render_contract_docs(), encoding="utf-8")
     DATASETS_SEED.write_text(render_datasets_seed(), encoding="utf-8")
-    written = [CONTRACT_DOC, DATASETS_SEED]
+    CODE_LISTS_SEED.write_text(render_code_lists_seed(), encoding="utf-8")
+    written = [CONTRACT_DOC, DATASETS_SEED, CODE_LISTS_SEED]
     for dataset in DATASETS:
         path = SUITES_DIR / f"{dataset}.json"
         path.write_text(render_suite(dataset), encoding="utf-8")
@@ -54,6 +56,16 @@ def render_datasets_seed() -> str:
     for dataset in DATASETS:
         contract = load_contract(dataset)
         out.writerow([dataset, contract.version, contract.title_th, contract.title_en, contract.period])
+    return buffer.getvalue()
+
+
+def render_code_lists_seed() -> str:
+    """Every code list of the contract as one dbt seed: the dimensions read their labels here."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(["code_list", "code", "sort_order", "name_th", "name_en"])
+    for name, entries in code_lists().items():
+        out.writerows([name, entry.code, order, entry.th, entry.en] for order, entry in enumerate(entries, 1))
     return buffer.getvalue()
 
 

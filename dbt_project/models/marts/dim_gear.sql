@@ -1,0 +1,1 @@
+{{ code_list_dimension('gear', 'gear_code', 'smallint') }}

@@ -1,0 +1,1 @@
+{{ code_list_dimension('partner_sector', 'partner_sector_code') }}

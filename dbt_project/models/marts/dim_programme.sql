@@ -1,0 +1,1 @@
+{{ code_list_dimension('programme', 'programme_code') }}

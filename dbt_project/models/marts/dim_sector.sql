@@ -1,0 +1,1 @@
+{{ code_list_dimension('sector', 'sector_code') }}
