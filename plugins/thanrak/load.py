@@ -61,20 +61,19 @@ def reject_unreadable(
     return LoadResult(submission_id, "rejected")
 
 
-def is_pending(conn: psycopg.Connection, submission_id: int) -> bool:
-    """Whether the submission still waits to be loaded (no lock: load_validated re-checks)."""
+def is_pending(conn: psycopg.Connection, submission_id: int, *, lock: bool = False) -> bool:
+    """Whether the submission still waits to be loaded. Without `lock` it is only a look
+    (load_validated looks again under the lock)."""
     row = conn.execute(
-        "select status from ops.submission where submission_id = %s", (submission_id,)
+        f"select status from ops.submission where submission_id = %s{' for update' if lock else ''}",
+        (submission_id,),
     ).fetchone()
     return row is not None and row[0] == "discovered"
 
 
 def _claim(conn: psycopg.Connection, submission_id: int) -> bool:
     """Locks the manifest row; False when another run already finished this file."""
-    row = conn.execute(
-        "select status from ops.submission where submission_id = %s for update", (submission_id,)
-    ).fetchone()
-    return row is not None and row[0] == "discovered"
+    return is_pending(conn, submission_id, lock=True)
 
 
 def _copy_accepted(

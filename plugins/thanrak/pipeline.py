@@ -29,7 +29,7 @@ from thanrak.report_html import gather, write_html_report
 from thanrak.settings import Settings
 from thanrak.sources import Source, landing_source
 from thanrak.transform import build_marts
-from thanrak.validate import Validation, province_areas, validate
+from thanrak.validate import ProvinceAreas, Validation, province_areas, validate
 from thanrak.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class Stages:
         self.settings = settings or Settings.from_env()
         self.url = warehouse_url
         self.source = source or landing_source(self.settings)
+        self._areas: dict[str, ProvinceAreas] = {}
 
     @contextlib.contextmanager
     def _logged(self, run_id: str, night: dt.date, stage: str, detail: dict) -> Iterator[dict]:
@@ -94,6 +95,13 @@ class Stages:
             )
         return done
 
+    def _province_areas(self, province_code: str) -> ProvinceAreas:
+        """A province's codes, read once per Stages: a batch holds one province's files."""
+        if province_code not in self._areas:
+            with connect(self.url) as conn:
+                self._areas[province_code] = province_areas(conn, province_code)
+        return self._areas[province_code]
+
     def _work_dir(self, submission: dict) -> Path:
         return self.settings.work_dir / str(submission["submission_id"])
 
@@ -120,9 +128,9 @@ class Stages:
             contract = load_contract(item["dataset"])
             work = self._work_dir(item)
             frame = pd.read_parquet(work / "extracted.parquet")
-            with connect(self.url) as conn:
-                areas = province_areas(conn, item["province_code"])
-            checked = validate(frame, contract, period=item["period"], areas=areas)
+            checked = validate(
+                frame, contract, period=item["period"], areas=self._province_areas(item["province_code"])
+            )
             checked.save(work)
             detail["bad_rows"] = int(checked.bad_rows.sum())
         return item
@@ -166,19 +174,12 @@ class Stages:
                        order by dataset, rows_quarantined desc, submission_id""",
                     (night,),
                 ).fetchall()
-                validations = []
-                for dataset, key, province, period in picked:
-                    contract = load_contract(dataset)
-                    frame = extract(self.source.read_bytes(key), key, contract).frame
-                    validations.append(
-                        (
-                            f"{province} {key.rsplit('/', 1)[-1]}",
-                            contract,
-                            frame,
-                            period,
-                            province_areas(conn, province),
-                        )
-                    )
+            validations = []
+            for dataset, key, province, period in picked:
+                contract = load_contract(dataset)
+                frame = extract(self.source.read_bytes(key), key, contract).frame
+                name = f"{province} {key.rsplit('/', 1)[-1]}"
+                validations.append((name, contract, frame, period, self._province_areas(province)))
             index = build_data_docs(self.settings.reports_dir / night.isoformat() / "data-docs", validations)
             detail["index"] = str(index)
         return {"index": str(index), "validations": len(validations)}
