@@ -202,7 +202,9 @@ def _value_maker(
     first_day = night.replace(day=1)
     if column.name in contract.key and column.type == "text":
         if column.name == contract.pii_column:  # a SHA-256, as the contract demands
-            return lambda i: hashlib.sha256(f"{province}-{night}-{i}".encode()).hexdigest()
+            # Same calendar day, same households: a year later they are surveyed again, so
+            # poverty transitions between survey years have households to follow.
+            return lambda i: hashlib.sha256(f"{province}-{night:%m-%d}-{i}".encode()).hexdigest()
         prefix = "".join(w[0] for w in column.name.split("_")).upper()
         return lambda i: f"{prefix}{province}{night:%y%m}-{i + 1:06d}"
     if column.type == "text":

@@ -1,6 +1,9 @@
--- One row per five-gear activity, from the revision in force of each provincial file.
+-- One row per five-gear activity of the files in force.
+{{ config(unique_key='activity_key') }}
+
 with activities as (
     select * from {{ ref('stg_raw__activities') }}
+    {{ only_new_revisions() }}
 )
 
 select

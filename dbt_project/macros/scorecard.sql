@@ -1,0 +1,29 @@
+{#- How far a value is towards its target (1 = met). For an indicator where lower is better
+    the ratio is turned around. No target, a zero target or no value: unknown. -#}
+{% macro attainment(value, target, direction) %}
+    case
+        when {{ value }} is null or {{ target }} is null or {{ target }} = 0 then null
+        when {{ direction }} = 'lower_is_better' then round({{ target }} / nullif({{ value }}, 0), 4)
+        else round({{ value }} / {{ target }}, 4)
+    end
+{% endmacro %}
+
+{#- Join condition: `previous` is the fiscal quarter before `current` (Q1, Oct-Dec, follows
+    Q4 of the fiscal year before). -#}
+{% macro is_previous_fiscal_quarter(previous, current) %}
+    {{ previous }}.fiscal_year_be = {{ current }}.fiscal_year_be - ({{ current }}.fiscal_quarter = 1)::int
+    and {{ previous }}.fiscal_quarter
+        = case when {{ current }}.fiscal_quarter = 1 then 4 else {{ current }}.fiscal_quarter - 1 end
+{% endmacro %}
+
+{#- An indicator's value: numerator over denominator, or the numerator itself for a count or an
+    amount (no denominator), times the multiplier (100 for a percentage). -#}
+{% macro indicator_value(numerator, denominator, multiplier) %}
+    round(
+        case
+            when {{ denominator }} is null then {{ numerator }}
+            else {{ numerator }} / nullif({{ denominator }}, 0)
+        end * {{ multiplier }},
+        4
+    )
+{% endmacro %}

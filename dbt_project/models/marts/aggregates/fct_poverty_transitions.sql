@@ -1,0 +1,38 @@
+-- Households followed from one survey year to the next: lifted above the income threshold,
+-- fell below it, stayed below or stayed above. Each year is judged against the threshold of
+-- the indicator set that household was surveyed with (seed bmn_indicator_sets).
+with households as (
+    select * from {{ ref('fct_bmn_household') }}
+),
+
+pairs as (
+    select
+        later.household_key,
+        later.province_code,
+        later.village_key,
+        earlier.survey_year_be as from_survey_year_be,
+        later.survey_year_be as to_survey_year_be,
+        earlier.indicator_set as from_indicator_set,
+        later.indicator_set as to_indicator_set,
+        earlier.income_per_person_baht as from_income_per_person_baht,
+        later.income_per_person_baht as to_income_per_person_baht,
+        earlier.income_threshold_baht as from_threshold_baht,
+        later.income_threshold_baht as to_threshold_baht,
+        earlier.is_below_threshold as was_below,
+        later.is_below_threshold as is_below
+    from households as later
+    inner join households as earlier
+        on earlier.household_key = later.household_key
+        and earlier.survey_year_be = later.survey_year_be - 1
+)
+
+select
+    md5(household_key || '|' || from_survey_year_be || '|' || to_survey_year_be) as transition_key,
+    *,
+    case
+        when was_below and not is_below then 'lifted_above'
+        when not was_below and is_below then 'fell_below'
+        when was_below and is_below then 'stayed_below'
+        else 'stayed_above'
+    end as transition
+from pairs

@@ -1,0 +1,26 @@
+-- Budget: one row per project × unit (district or provincial office) × month of the files in force.
+{{ config(unique_key='disbursement_key') }}
+
+with disbursement as (
+    select * from {{ ref('stg_raw__budget_disbursement') }}
+    {{ only_new_revisions() }}
+)
+
+select
+    md5(province_code || '|' || project_code || '|' || unit_code || '|' || budget_month) as disbursement_key,
+    province_code,
+    period,
+    amphoe_code,
+    unit_code,
+    project_code,
+    project_name,
+    budget_month as date_key,
+    allocated_baht,
+    committed_baht,
+    disbursed_baht,
+    returned_baht,
+    round(100 * disbursed_baht / nullif(allocated_baht, 0), 2) as disbursed_pct,
+    submission_id,
+    revision,
+    source_row
+from disbursement

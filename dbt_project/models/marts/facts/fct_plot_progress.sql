@@ -1,0 +1,24 @@
+-- Khok Nong Na progress: one row per plot × report month of the files in force.
+{{ config(unique_key='plot_progress_key') }}
+
+with reports as (
+    select * from {{ ref('stg_raw__knn_plot_progress') }}
+    {{ only_new_revisions() }}
+)
+
+select
+    md5(province_code || '|' || plot_id || '|' || report_month) as plot_progress_key,
+    province_code,
+    period,
+    md5(province_code || '|' || plot_id) as plot_key,
+    tambon_code as area_key,
+    report_month as date_key,
+    progress_pct,
+    workers_hired,
+    wages_baht,
+    spend_baht,
+    produce_value_baht,
+    submission_id,
+    revision,
+    source_row
+from reports

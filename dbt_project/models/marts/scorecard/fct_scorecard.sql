@@ -1,0 +1,130 @@
+-- The five-gear scorecard: every CDD province × fiscal quarter × indicator (each indicator
+-- belongs to one gear), with its value, the target planners set (seed indicator_targets: a
+-- province's own target wins over the national one), attainment, national rank and change
+-- from the previous quarter. A province without data for an indicator still has its row.
+with measures as (
+    select * from {{ ref('int_scorecard_measures_by_quarter') }}
+),
+
+indicators as (
+    select * from {{ ref('indicator_definitions') }}
+),
+
+targets as (
+    select * from {{ ref('indicator_targets') }}
+),
+
+provinces as (
+    select province_code from {{ ref('stg_ref__tambons') }} where in_cdd_network group by province_code
+),
+
+quarters as (
+    select
+        fiscal_year_be,
+        fiscal_quarter,
+        min(fiscal_quarter_label) as fiscal_quarter_label,
+        min(date_day) as quarter_start
+    from {{ ref('stg_ref__calendar') }}
+    group by fiscal_year_be, fiscal_quarter
+),
+
+measured_quarters as (
+    select quarters.*
+    from quarters
+    where exists (
+        select 1 from measures
+        where measures.fiscal_year_be = quarters.fiscal_year_be
+            and measures.fiscal_quarter = quarters.fiscal_quarter
+    )
+),
+
+spine as (
+    select
+        provinces.province_code,
+        measured_quarters.fiscal_year_be,
+        measured_quarters.fiscal_quarter,
+        measured_quarters.fiscal_quarter_label,
+        measured_quarters.quarter_start,
+        indicators.indicator_code,
+        indicators.indicator_set_version,
+        indicators.gear_code::smallint as gear_code,
+        indicators.direction,
+        indicators.value_multiplier
+    from provinces
+    cross join measured_quarters
+    cross join indicators
+),
+
+valued as (
+    select
+        spine.*,
+        measures.numerator,
+        measures.denominator,
+        {{ indicator_value('measures.numerator', 'measures.denominator', 'spine.value_multiplier') }}
+            as indicator_value
+    from spine
+    left join measures using (province_code, fiscal_year_be, fiscal_quarter, indicator_code)
+),
+
+targeted as (
+    select
+        valued.*,
+        coalesce(own_target.target, national_target.target)::numeric as target
+    from valued
+    left join targets as own_target
+        on own_target.indicator_code = valued.indicator_code
+        and own_target.fiscal_year_be = valued.fiscal_year_be
+        and own_target.province_code = valued.province_code
+    left join targets as national_target
+        on national_target.indicator_code = valued.indicator_code
+        and national_target.fiscal_year_be = valued.fiscal_year_be
+        and national_target.province_code is null
+),
+
+ranked as (
+    select
+        targeted.*,
+        {{ attainment('indicator_value', 'target', 'direction') }} as attainment,
+        case when indicator_value is not null then
+            rank() over (
+                partition by indicator_code, fiscal_year_be, fiscal_quarter, indicator_value is null
+                order by case when direction = 'lower_is_better' then indicator_value else -indicator_value end
+            )
+        end as national_rank,
+        count(indicator_value) over (partition by indicator_code, fiscal_year_be, fiscal_quarter)
+            as provinces_ranked
+    from targeted
+),
+
+with_previous as (
+    select
+        ranked.*,
+        previous.indicator_value as previous_quarter_value
+    from ranked
+    left join ranked as previous
+        on previous.province_code = ranked.province_code
+        and previous.indicator_code = ranked.indicator_code
+        and {{ is_previous_fiscal_quarter('previous', 'ranked') }}
+)
+
+select
+    md5(province_code || '|' || fiscal_year_be || '|' || fiscal_quarter || '|' || indicator_code) as scorecard_key,
+    province_code,
+    fiscal_year_be,
+    fiscal_quarter,
+    fiscal_quarter_label,
+    quarter_start as quarter_start_date,
+    gear_code,
+    indicator_code,
+    indicator_code || '@' || indicator_set_version as indicator_key,
+    numerator,
+    denominator,
+    indicator_value,
+    target,
+    attainment,
+    national_rank::integer as national_rank,
+    provinces_ranked::integer as provinces_ranked,
+    previous_quarter_value,
+    indicator_value - previous_quarter_value as change_from_previous_quarter,
+    indicator_value is not null as has_data
+from with_previous
