@@ -1,4 +1,5 @@
-"""The `thanrak` command: `thanrak demo`, `thanrak generate`, `thanrak migrate`."""
+"""The `thanrak` command: `thanrak demo`, `thanrak generate`, `thanrak migrate`, `thanrak check`,
+`thanrak grant-province-login`, `thanrak publish-contract`."""
 
 from __future__ import annotations
 
@@ -77,6 +78,21 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--period", help="reporting month YYYY-MM (default: from the folder)")
 
     commands.add_parser("migrate", help="create or upgrade the warehouse schemas and reference data")
+    province_login = commands.add_parser(
+        "grant-province-login",
+        help="create or update a login that reads one province's rows of the marts",
+        description="Creates LOGIN_NAME (or updates its password) as a member of "
+        "thanrak_province_reader_<PROVINCE_CODE>: through row-level security it reads only that "
+        "province's rows of the marts (grant several provinces to one login by running it again). "
+        "The password is read from THANRAK_PROVINCE_LOGIN_PASSWORD, else from standard input.",
+    )
+    province_login.add_argument("province_code", help="2-digit DOPA province code, e.g. 40")
+    province_login.add_argument("login_name")
+    commands.add_parser(
+        "dbt-manifest",
+        help="write the dbt manifest the nightly DAG renders its dbt tasks from (dbt parse; "
+        "after changing dbt_project/, or when building a deployment)",
+    )
     commands.add_parser(
         "publish-contract",
         help="rewrite docs/submission-contract.md and expectations/*.json from the contract declarations",
@@ -131,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         }[result.verdict]
         print(verdict)
         return result.exit_code
+    if args.command == "dbt-manifest":
+        from thanrak.transform import write_manifest
+
+        print(f"dbt manifest: {write_manifest(settings, force=True)}")
+        return 0
     if args.command == "migrate":
         from thanrak.migrate import migrate
         from thanrak.reference import load_reference
@@ -144,6 +165,24 @@ def main(argv: list[str] | None = None) -> int:
             f"applied {len(applied)} migrations, reference {reference or 'up to date'} "
             f"in {time.monotonic() - started:.1f} s"
         )
+        return 0
+    if args.command == "grant-province-login":
+        import getpass
+        import os
+
+        from thanrak.access import PROVINCE_LOGIN_PASSWORD_ENV, grant_province_login
+        from thanrak.warehouse import connect, warehouse_url
+
+        password = os.environ.get(PROVINCE_LOGIN_PASSWORD_ENV)
+        if not password:
+            password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
+        password = password.rstrip("\r\n")
+        with warehouse_url(settings) as url, connect(url, autocommit=True) as conn:
+            try:
+                role = grant_province_login(conn, args.province_code, args.login_name, password)
+            except ValueError as error:
+                parser.error(str(error))
+        print(f"{args.login_name} can log in and reads the marts rows of {role}")
         return 0
     if args.command == "publish-contract":
         from thanrak.contract_docs import publish

@@ -8,6 +8,8 @@ from importlib.resources import files
 
 import psycopg
 
+from thanrak.access import apply_credentials
+
 _LOCK_ID = 0x7468616E  # "than": any constant shared by every Thanrak process
 _BOOKKEEPING = """
 create schema if not exists ops;
@@ -51,4 +53,6 @@ def migrate(conn: psycopg.Connection) -> list[str]:
                     (version, checksum),
                 )
             applied_now.append(version)
+    # Logins for the roles of 0010_roles, when the environment gives their passwords.
+    apply_credentials(conn)
     return applied_now
