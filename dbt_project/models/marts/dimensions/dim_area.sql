@@ -35,7 +35,7 @@ current_tambons as (
         true as is_current,
         null::date as valid_from,
         date '9999-12-31' as valid_to,
-        null::text[] as successor_tambon_codes
+        null::text as successor_tambon_codes
     from tambons
 ),
 
@@ -49,7 +49,7 @@ abolished_tambons as (
         false as is_current,
         null::date as valid_from,
         abolished_on as valid_to,
-        successor_codes as successor_tambon_codes
+        array_to_string(successor_codes, ',') as successor_tambon_codes
     from abolished
     where level = 'subdistrict'
 ),

@@ -17,7 +17,8 @@ select
     value_chain_stage_code,
     sector_code,
     programme_code,
-    partner_sector_codes,
+    -- Comma-separated for BI tools that cannot read arrays; bridge_activity_partner_sector has one row each.
+    array_to_string(partner_sector_codes, ',') as partner_sector_codes,
     participants,
     households_reached,
     budget_baht,

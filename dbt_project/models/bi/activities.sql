@@ -1,0 +1,90 @@
+-- Five-gear activities, one row per activity, with every code named in Thai and English:
+-- where (tambon, amphoe, province, region), when (month, fiscal quarter), gear, value-chain
+-- stage, sector, programme and partner sectors.
+with activities as (
+    select * from {{ ref('fct_activities') }}
+),
+
+areas as (
+    select * from {{ ref('dim_area') }}
+),
+
+dates as (
+    select * from {{ ref('dim_date') }}
+),
+
+gears as (
+    select * from {{ ref('dim_gear') }}
+),
+
+stages as (
+    select * from {{ ref('dim_value_chain_stage') }}
+),
+
+sectors as (
+    select * from {{ ref('dim_sector') }}
+),
+
+programmes as (
+    select * from {{ ref('dim_programme') }}
+),
+
+partners as (
+    select * from {{ ref('dim_partner_sector') }}
+)
+
+select
+    activities.activity_key::text as activity_key,
+    activities.activity_id::text as activity_id,
+    activities.province_code::text as province_code,
+    areas.province_name_th::text as province_name_th,
+    areas.province_name_en::text as province_name_en,
+    areas.region_th::text as region_th,
+    areas.region_en::text as region_en,
+    areas.amphoe_code::text as amphoe_code,
+    areas.amphoe_name_th::text as amphoe_name_th,
+    areas.amphoe_name_en::text as amphoe_name_en,
+    activities.area_key::text as tambon_code,
+    areas.tambon_name_th::text as tambon_name_th,
+    areas.tambon_name_en::text as tambon_name_en,
+    activities.date_key::date as activity_date,
+    date_trunc('month', activities.date_key)::date as month_start_date,
+    dates.year_be::integer as year_be,
+    dates.month::smallint as month,
+    dates.month_name_th::text as month_name_th,
+    dates.month_name_en::text as month_name_en,
+    dates.fiscal_year_be::integer as fiscal_year_be,
+    dates.fiscal_quarter::smallint as fiscal_quarter,
+    dates.fiscal_quarter_label::text as fiscal_quarter_label,
+    activities.gear_code::smallint as gear_code,
+    gears.name_th::text as gear_name_th,
+    gears.name_en::text as gear_name_en,
+    activities.value_chain_stage_code::text as value_chain_stage_code,
+    stages.name_th::text as value_chain_stage_th,
+    stages.name_en::text as value_chain_stage_en,
+    activities.sector_code::text as sector_code,
+    sectors.name_th::text as sector_th,
+    sectors.name_en::text as sector_en,
+    activities.programme_code::text as programme_code,
+    programmes.name_th::text as programme_th,
+    programmes.name_en::text as programme_en,
+    array_to_string(activities.partner_sector_codes, ';')::text as partner_sector_codes,
+    (
+        select string_agg(partners.name_th, ', ' order by partners.sort_order)
+        from partners where partners.partner_sector_code = any (activities.partner_sector_codes)
+    )::text as partner_sectors_th,
+    (
+        select string_agg(partners.name_en, ', ' order by partners.sort_order)
+        from partners where partners.partner_sector_code = any (activities.partner_sector_codes)
+    )::text as partner_sectors_en,
+    activities.participants::integer as participants,
+    activities.households_reached::integer as households_reached,
+    activities.budget_baht::numeric(16, 2) as budget_baht,
+    activities.disbursed_baht::numeric(16, 2) as disbursed_baht
+from activities
+left join areas on areas.area_key = activities.area_key
+left join dates on dates.date_key = activities.date_key
+left join gears on gears.gear_code = activities.gear_code
+left join stages on stages.value_chain_stage_code = activities.value_chain_stage_code
+left join sectors on sectors.sector_code = activities.sector_code
+left join programmes on programmes.programme_code = activities.programme_code

@@ -1,0 +1,50 @@
+-- The household survey's items (จปฐ. indicators) per province × survey year × indicator set ×
+-- item: villages, households surveyed, passing and failing, and the pass rate.
+with summary as (
+    select * from {{ ref('fct_bmn_village_summary') }}
+),
+
+indicators as (
+    select * from {{ ref('dim_indicator') }}
+),
+
+provinces as (
+    select * from {{ ref('provinces') }}
+),
+
+counted as (
+    select
+        province_code,
+        survey_year_be,
+        indicator_set,
+        item_no,
+        min(indicator_key) as indicator_key,
+        count(*) as villages,
+        sum(households_surveyed) as households_surveyed,
+        sum(households_passed) as households_passed,
+        sum(households_failed) as households_failed
+    from summary
+    group by province_code, survey_year_be, indicator_set, item_no
+)
+
+select
+    counted.province_code::text as province_code,
+    provinces.province_name_th,
+    provinces.province_name_en,
+    provinces.region_th,
+    provinces.region_en,
+    counted.survey_year_be::integer as survey_year_be,
+    counted.indicator_set::text as indicator_set,
+    counted.item_no::smallint as item_no,
+    indicators.indicator_code::text as indicator_code,
+    indicators.name_th::text as indicator_name_th,
+    indicators.name_en::text as indicator_name_en,
+    counted.villages::integer as villages,
+    counted.households_surveyed::integer as households_surveyed,
+    counted.households_passed::integer as households_passed,
+    counted.households_failed::integer as households_failed,
+    round(100.0 * counted.households_passed / nullif(counted.households_surveyed, 0), 2)::numeric(5, 2)
+        as pass_rate_pct
+from counted
+left join provinces on provinces.province_code = counted.province_code
+left join indicators on indicators.indicator_key = counted.indicator_key

@@ -1,0 +1,67 @@
+-- Budget disbursement per province × unit (a district office, named by its amphoe, or the
+-- provincial office) × month: allocated, committed, disbursed and returned baht, and the rates.
+with disbursement as (
+    select * from {{ ref('fct_budget_disbursement') }}
+),
+
+provinces as (
+    select * from {{ ref('provinces') }}
+),
+
+amphoes as (
+    select * from {{ ref('amphoes') }}
+),
+
+dates as (
+    select * from {{ ref('dim_date') }}
+),
+
+monthly as (
+    select
+        province_code,
+        unit_code,
+        min(amphoe_code) as amphoe_code,
+        date_key,
+        count(distinct project_code) as projects,
+        sum(allocated_baht) as allocated_baht,
+        sum(committed_baht) as committed_baht,
+        sum(disbursed_baht) as disbursed_baht,
+        sum(returned_baht) as returned_baht
+    from disbursement
+    group by province_code, unit_code, date_key
+)
+
+select
+    monthly.province_code::text as province_code,
+    provinces.province_name_th,
+    provinces.province_name_en,
+    provinces.region_th,
+    provinces.region_en,
+    monthly.unit_code::text as unit_code,
+    monthly.amphoe_code::text as amphoe_code,
+    (monthly.amphoe_code is null) as is_provincial_office,
+    coalesce('สำนักงานพัฒนาชุมชนอำเภอ' || amphoes.amphoe_name_th,
+        'สำนักงานพัฒนาชุมชนจังหวัด' || provinces.province_name_th)::text as unit_name_th,
+    coalesce(amphoes.amphoe_name_en || ' District Community Development Office',
+        provinces.province_name_en || ' Provincial Community Development Office')::text as unit_name_en,
+    amphoes.amphoe_name_th,
+    amphoes.amphoe_name_en,
+    monthly.date_key::date as month_start_date,
+    dates.year_be::integer as year_be,
+    dates.month::smallint as month,
+    dates.month_name_th::text as month_name_th,
+    dates.month_name_en::text as month_name_en,
+    dates.fiscal_year_be::integer as fiscal_year_be,
+    dates.fiscal_quarter::smallint as fiscal_quarter,
+    dates.fiscal_quarter_label::text as fiscal_quarter_label,
+    monthly.projects::integer as projects,
+    monthly.allocated_baht::numeric(18, 2) as allocated_baht,
+    monthly.committed_baht::numeric(18, 2) as committed_baht,
+    monthly.disbursed_baht::numeric(18, 2) as disbursed_baht,
+    monthly.returned_baht::numeric(18, 2) as returned_baht,
+    round(100 * monthly.disbursed_baht / nullif(monthly.allocated_baht, 0), 2)::numeric(9, 2) as disbursed_pct,
+    round(100 * monthly.committed_baht / nullif(monthly.allocated_baht, 0), 2)::numeric(9, 2) as committed_pct
+from monthly
+left join provinces on provinces.province_code = monthly.province_code
+left join amphoes on amphoes.amphoe_code = monthly.amphoe_code
+left join dates on dates.date_key = monthly.date_key

@@ -1,0 +1,60 @@
+-- Which validation rules fail, where and when: one row per province × dataset × night × rule ×
+-- column, with the files checked, the files failing and the rows failing.
+with results as (
+    select * from {{ ref('fct_dq_rule_results') }}
+),
+
+datasets as (
+    select * from {{ ref('contract_datasets') }}
+),
+
+provinces as (
+    select * from {{ ref('provinces') }}
+),
+
+severities as (
+    select * from (values
+        ('quarantine_row', 'กักแถวที่ไม่ผ่าน', 'Quarantines the row'),
+        ('reject_file', 'ไม่รับทั้งไฟล์', 'Rejects the whole file')
+    ) as severities (severity, severity_th, severity_en)
+),
+
+counted as (
+    select
+        province_code,
+        dataset,
+        delivery_night,
+        rule,
+        coalesce(column_name, '') as column_name,
+        min(severity) as severity,
+        count(*) as files_checked,
+        count(*) filter (where failed) as files_failing,
+        sum(failed_rows) as failed_rows,
+        sum(rows_evaluated) as rows_evaluated
+    from results
+    group by province_code, dataset, delivery_night, rule, coalesce(column_name, '')
+)
+
+select
+    counted.province_code::text as province_code,
+    provinces.province_name_th,
+    provinces.province_name_en,
+    provinces.region_th,
+    provinces.region_en,
+    counted.dataset::text as dataset,
+    datasets.title_th::text as dataset_title_th,
+    datasets.title_en::text as dataset_title_en,
+    counted.delivery_night::date as delivery_night,
+    counted.rule::text as rule,
+    counted.column_name::text as column_name,
+    counted.severity::text as severity,
+    severities.severity_th::text as severity_th,
+    severities.severity_en::text as severity_en,
+    counted.files_checked::integer as files_checked,
+    counted.files_failing::integer as files_failing,
+    counted.failed_rows::bigint as failed_rows,
+    counted.rows_evaluated::bigint as rows_evaluated
+from counted
+left join datasets on datasets.dataset = counted.dataset
+left join provinces on provinces.province_code = counted.province_code
+left join severities on severities.severity = counted.severity

@@ -1,0 +1,64 @@
+-- The household survey (จปฐ.) per amphoe × survey year × indicator set: households surveyed,
+-- those below the income threshold of their indicator set, the share, and the threshold used.
+-- An amphoe's total over both indicator sets is the sum of its rows.
+with households as (
+    select * from {{ ref('fct_bmn_household') }}
+),
+
+areas as (
+    select area_key, amphoe_code from {{ ref('dim_area') }}
+),
+
+amphoes as (
+    select * from {{ ref('amphoes') }}
+),
+
+provinces as (
+    select * from {{ ref('provinces') }}
+),
+
+indicator_sets as (
+    select * from {{ ref('bmn_indicator_sets') }}
+),
+
+counted as (
+    select
+        households.province_code,
+        areas.amphoe_code,
+        households.survey_year_be,
+        households.indicator_set,
+        min(households.income_threshold_baht) as income_threshold_baht,
+        count(*) as households,
+        count(*) filter (where households.is_below_threshold) as households_below_threshold,
+        sum(households.members) as people,
+        sum(households.members) filter (where households.is_below_threshold) as people_below_threshold,
+        avg(households.income_per_person_baht) as mean_income_per_person_baht
+    from households
+    left join areas on areas.area_key = households.area_key
+    group by households.province_code, areas.amphoe_code, households.survey_year_be, households.indicator_set
+)
+
+select
+    counted.province_code::text as province_code,
+    provinces.province_name_th,
+    provinces.province_name_en,
+    provinces.region_th,
+    provinces.region_en,
+    counted.amphoe_code::text as amphoe_code,
+    amphoes.amphoe_name_th,
+    amphoes.amphoe_name_en,
+    counted.survey_year_be::integer as survey_year_be,
+    counted.indicator_set::text as indicator_set,
+    counted.income_threshold_baht::numeric(16, 2) as income_threshold_baht,
+    indicator_sets.threshold_verified::boolean as threshold_verified,
+    counted.households::integer as households,
+    counted.households_below_threshold::integer as households_below_threshold,
+    round(100.0 * counted.households_below_threshold / nullif(counted.households, 0), 2)::numeric(5, 2)
+        as share_below_threshold_pct,
+    coalesce(counted.people, 0)::integer as people,
+    coalesce(counted.people_below_threshold, 0)::integer as people_below_threshold,
+    round(counted.mean_income_per_person_baht, 2)::numeric(16, 2) as mean_income_per_person_baht
+from counted
+left join provinces on provinces.province_code = counted.province_code
+left join amphoes on amphoes.amphoe_code = counted.amphoe_code
+left join indicator_sets on indicator_sets.indicator_set = counted.indicator_set

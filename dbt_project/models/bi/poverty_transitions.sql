@@ -1,0 +1,67 @@
+-- Households followed from one survey year to the next, per amphoe: how many were lifted above
+-- the income threshold, fell below it, stayed below or stayed above, with Thai and English labels.
+with transitions as (
+    select * from {{ ref('fct_poverty_transitions') }}
+),
+
+villages as (
+    select village_key, amphoe_code from {{ ref('dim_village') }}
+),
+
+amphoes as (
+    select * from {{ ref('amphoes') }}
+),
+
+provinces as (
+    select * from {{ ref('provinces') }}
+),
+
+labels as (
+    select * from (values
+        ('lifted_above', 1, 'พ้นเกณฑ์รายได้', 'Lifted above the threshold'),
+        ('fell_below', 2, 'ตกเกณฑ์รายได้', 'Fell below the threshold'),
+        ('stayed_below', 3, 'ต่ำกว่าเกณฑ์ต่อเนื่อง', 'Stayed below the threshold'),
+        ('stayed_above', 4, 'ผ่านเกณฑ์ต่อเนื่อง', 'Stayed above the threshold')
+    ) as labels (transition, sort_order, transition_th, transition_en)
+),
+
+counted as (
+    select
+        transitions.province_code,
+        villages.amphoe_code,
+        transitions.from_survey_year_be,
+        transitions.to_survey_year_be,
+        transitions.transition,
+        count(*) as households
+    from transitions
+    left join villages on villages.village_key = transitions.village_key
+    group by 1, 2, 3, 4, 5
+)
+
+select
+    counted.province_code::text as province_code,
+    provinces.province_name_th,
+    provinces.province_name_en,
+    provinces.region_th,
+    provinces.region_en,
+    counted.amphoe_code::text as amphoe_code,
+    amphoes.amphoe_name_th,
+    amphoes.amphoe_name_en,
+    counted.from_survey_year_be::integer as from_survey_year_be,
+    counted.to_survey_year_be::integer as to_survey_year_be,
+    counted.transition::text as transition,
+    labels.sort_order::integer as transition_order,
+    labels.transition_th::text as transition_th,
+    labels.transition_en::text as transition_en,
+    counted.households::integer as households,
+    round(
+        100.0 * counted.households
+        / nullif(sum(counted.households) over (
+            partition by counted.province_code, counted.amphoe_code, counted.from_survey_year_be, counted.to_survey_year_be
+        ), 0),
+        2
+    )::numeric(5, 2) as share_of_amphoe_pct
+from counted
+left join provinces on provinces.province_code = counted.province_code
+left join amphoes on amphoes.amphoe_code = counted.amphoe_code
+left join labels on labels.transition = counted.transition
