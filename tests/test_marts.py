@@ -1,0 +1,207 @@
+"""The star schema as dbt builds it: incremental facts equal a full refresh, the marts reconcile
+with the accepted rows of the files in force, the scorecard covers every province and gear, and
+the dbt docs are complete and work offline.
+
+Two nights of one month for a few provinces: the second night resubmits every slot of the first
+(new revisions with other row counts, so keys vanish and appear) and adds a province."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import psycopg
+import pytest
+
+from thanrak.generate import generate_night
+from thanrak.pipeline import Stages
+from thanrak.transform import build_marts, run_dbt
+
+FIRST_NIGHT = dt.date(2026, 10, 3)
+SECOND_NIGHT = dt.date(2026, 10, 17)  # same month: the same slots, new revisions
+PROVINCES = ["40", "57", "90"]
+INCREMENTAL_FACTS = {
+    "fct_activities": "activity_key",
+    "fct_otop_sales": "otop_sale_key",
+    "fct_plot_progress": "plot_progress_key",
+    "fct_budget_disbursement": "disbursement_key",
+    "fct_bmn_household": "household_year_key",
+}
+# fact -> raw table, and the measures a planner adds up (baht, households, participants)
+RECONCILED = {
+    "fct_activities": ("activities", ["participants", "households_reached", "budget_baht", "disbursed_baht"]),
+    "fct_otop_sales": ("otop_sales", ["revenue_baht", "units_sold"]),
+    "fct_plot_progress": ("knn_plot_progress", ["workers_hired", "wages_baht", "spend_baht", "produce_value_baht"]),
+    "fct_budget_disbursement": (
+        "budget_disbursement",
+        ["allocated_baht", "committed_baht", "disbursed_baht", "returned_baht"],
+    ),
+    "fct_bmn_household": ("bmn_households", ["members", "income_per_person_baht", "savings_baht"]),
+}
+
+
+def run_night(stages: Stages, night: dt.date) -> None:
+    for submission in stages.discover("nightly", night):
+        stages.load("nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, submission)))
+
+
+def snapshot(url: str) -> dict[str, tuple[int, str]]:
+    """Row count and a digest of every row of each incremental fact, in key order."""
+    with psycopg.connect(url) as conn:
+        return {
+            fact: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by {key}), '')) from marts.{fact} t"
+            ).fetchone()
+            for fact, key in INCREMENTAL_FACTS.items()
+        }
+
+
+@pytest.fixture(scope="module")
+def built(warehouse, tmp_path_factory):
+    settings_dir = tmp_path_factory.mktemp("marts")
+    from thanrak.settings import Settings
+
+    settings = Settings.in_folder(settings_dir / "var")
+    stages = Stages(warehouse, settings)
+    stages.prepare_warehouse()
+    generate_night(settings.landing_dir, FIRST_NIGHT, provinces=PROVINCES[:2], scale=0.05, file_defects=1)
+    run_night(stages, FIRST_NIGHT)
+    build_marts(warehouse, settings)
+    after_first = snapshot(warehouse)
+
+    generate_night(settings.landing_dir, SECOND_NIGHT, provinces=PROVINCES, scale=0.05, file_defects=1, seed=7)
+    run_night(stages, SECOND_NIGHT)
+    build_marts(warehouse, settings)  # incremental: merges the new revisions
+    incremental = snapshot(warehouse)
+    outcome = run_dbt(warehouse, ["build", "--full-refresh"], settings)
+    assert outcome.success, outcome.failures
+    full_refresh = snapshot(warehouse)
+    return {
+        "url": warehouse,
+        "settings": settings,
+        "after_first": after_first,
+        "incremental": incremental,
+        "full_refresh": full_refresh,
+    }
+
+
+def test_incremental_facts_equal_a_full_refresh(built):
+    assert built["incremental"] == built["full_refresh"]
+
+
+def test_the_second_night_really_replaced_rows_incrementally(built):
+    """Guards the test above: the second night changed every fact, and some slot lost rows
+    (its new revision is shorter), so the incremental path had rows to drop."""
+    changed = [f for f in INCREMENTAL_FACTS if built["after_first"][f] != built["incremental"][f]]
+    assert changed == list(INCREMENTAL_FACTS)
+    with psycopg.connect(built["url"]) as conn:
+        shorter = conn.execute(
+            """select count(*) from ops.submission later join ops.submission earlier
+                 using (province_code, dataset, period)
+               where later.revision = earlier.revision + 1 and later.status = 'loaded'
+                 and earlier.status = 'loaded' and later.rows_loaded < earlier.rows_loaded"""
+        ).fetchone()[0]
+    assert shorter > 0
+
+
+IN_FORCE = """
+    select distinct on (province_code, dataset, period) submission_id, province_code, period, rows_loaded
+    from ops.submission where status = 'loaded' and dataset = %s
+    order by province_code, dataset, period, revision desc
+"""
+
+
+@pytest.mark.parametrize("fact", RECONCILED)
+def test_mart_totals_equal_the_accepted_rows_of_the_files_in_force(built, fact):
+    """Computed from raw and the manifest directly, not through dbt's staging models."""
+    raw_table, measures = RECONCILED[fact]
+    sums = ", ".join(f"coalesce(sum({m}), 0)" for m in measures)
+    with psycopg.connect(built["url"]) as conn:
+        from_raw = conn.execute(
+            f"""with in_force as ({IN_FORCE})
+                select in_force.province_code, in_force.period, count(*), {sums}
+                from raw.{raw_table} r join in_force using (submission_id)
+                group by 1, 2 order by 1, 2""",
+            (raw_table,),
+        ).fetchall()
+        in_marts = conn.execute(
+            f"select province_code, period, count(*), {sums} from marts.{fact} group by 1, 2 order by 1, 2"
+        ).fetchall()
+        manifest_rows = conn.execute(
+            f"select coalesce(sum(rows_loaded), 0) from ({IN_FORCE}) f", (raw_table,)
+        ).fetchone()[0]
+    assert from_raw and in_marts == from_raw
+    assert sum(r[2] for r in in_marts) == manifest_rows
+
+
+def test_scorecard_has_every_province_and_gear_and_reconciles_otop_sales(built):
+    with psycopg.connect(built["url"]) as conn:
+        grid = conn.execute(
+            """select count(distinct province_code), count(distinct gear_code),
+                      count(distinct (province_code, gear_code))
+               from marts.fct_scorecard where fiscal_year_be = 2570 and fiscal_quarter = 1"""
+        ).fetchone()
+        with_data = {
+            r[0]
+            for r in conn.execute(
+                """select distinct province_code from marts.fct_scorecard
+                   where has_data and fiscal_year_be = 2570 and indicator_code <> 'G5-ON-TIME'"""
+            )
+        }
+        # A province that delivered nothing delivered nothing on time: 0 %, not "no data".
+        on_time_elsewhere = conn.execute(
+            """select distinct indicator_value from marts.fct_scorecard
+               where indicator_code = 'G5-ON-TIME' and province_code <> all(%s)""",
+            (PROVINCES,),
+        ).fetchall()
+        scorecard_sales = dict(
+            conn.execute(
+                """select province_code, numerator from marts.fct_scorecard
+                   where indicator_code = 'G3-OTOP-SALES' and has_data"""
+            ).fetchall()
+        )
+        raw_sales = dict(
+            conn.execute(
+                f"""with in_force as ({IN_FORCE})
+                    select in_force.province_code, sum(revenue_baht)
+                    from raw.otop_sales r join in_force using (submission_id)
+                    where r.sale_month between '2026-10-01' and '2026-12-31' group by 1""",
+                ("otop_sales",),
+            ).fetchall()
+        )
+    assert grid == (76, 5, 76 * 5)
+    assert with_data == set(PROVINCES)
+    assert on_time_elsewhere == [(0,)]
+    assert scorecard_sales == raw_sales
+
+
+def test_every_mart_and_bi_column_is_described_in_thai_and_english(built):
+    run_dbt(built["url"], ["parse"], built["settings"])
+    manifest = json.loads((built["settings"].var_dir / "dbt" / "target" / "manifest.json").read_text())
+    thai = re.compile("[\u0e00-\u0e7f]")
+    latin = re.compile("[A-Za-z]")
+    undocumented = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["schema"] not in ("marts", "bi"):
+            continue
+        for name, text in [(node["name"], node["description"])] + [
+            (f"{node['name']}.{c}", col["description"]) for c, col in node["columns"].items()
+        ]:
+            if not (thai.search(text or "") and latin.search(text or "")):
+                undocumented.append(name)
+        if node["config"]["contract"]["enforced"] is not True:
+            undocumented.append(f"{node['name']} (contract not enforced)")
+    assert undocumented == []
+
+
+def test_dbt_docs_generate_a_site_that_needs_no_network(built):
+    outcome = run_dbt(built["url"], ["docs", "generate", "--static"], built["settings"])
+    target = built["settings"].var_dir / "dbt" / "target"
+    catalog = json.loads((target / "catalog.json").read_text())
+    page = (target / "static_index.html").read_text()
+    external = re.findall(r"""(?:src|href)=["']https?://(?!\[::1\]|localhost|127\.0\.0\.1)[^"']+""", page)
+    documented = {n.split(".")[-1] for n in catalog["nodes"]}
+    assert outcome.success
+    assert external == []
+    assert {"fct_scorecard", "fct_bmn_household", "dim_area", "dim_indicator"} <= documented
