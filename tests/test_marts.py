@@ -16,6 +16,7 @@ import pytest
 
 from thanrak.generate import generate_night
 from thanrak.pipeline import Stages
+from thanrak.scorecard import national_scorecard, render_scorecard
 from thanrak.transform import build_marts, run_dbt
 
 FIRST_NIGHT = dt.date(2026, 10, 3)
@@ -32,7 +33,10 @@ INCREMENTAL_FACTS = {
 RECONCILED = {
     "fct_activities": ("activities", ["participants", "households_reached", "budget_baht", "disbursed_baht"]),
     "fct_otop_sales": ("otop_sales", ["revenue_baht", "units_sold"]),
-    "fct_plot_progress": ("knn_plot_progress", ["workers_hired", "wages_baht", "spend_baht", "produce_value_baht"]),
+    "fct_plot_progress": (
+        "knn_plot_progress",
+        ["workers_hired", "wages_baht", "spend_baht", "produce_value_baht"],
+    ),
     "fct_budget_disbursement": (
         "budget_disbursement",
         ["allocated_baht", "committed_baht", "disbursed_baht", "returned_baht"],
@@ -43,7 +47,9 @@ RECONCILED = {
 
 def run_night(stages: Stages, night: dt.date) -> None:
     for submission in stages.discover("nightly", night):
-        stages.load("nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, submission)))
+        stages.load(
+            "nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, submission))
+        )
 
 
 def snapshot(url: str) -> dict[str, tuple[int, str]]:
@@ -70,7 +76,9 @@ def built(warehouse, tmp_path_factory):
     build_marts(warehouse, settings)
     after_first = snapshot(warehouse)
 
-    generate_night(settings.landing_dir, SECOND_NIGHT, provinces=PROVINCES, scale=0.05, file_defects=1, seed=7)
+    generate_night(
+        settings.landing_dir, SECOND_NIGHT, provinces=PROVINCES, scale=0.05, file_defects=1, seed=7
+    )
     run_night(stages, SECOND_NIGHT)
     build_marts(warehouse, settings)  # incremental: merges the new revisions
     incremental = snapshot(warehouse)
@@ -174,6 +182,19 @@ def test_scorecard_has_every_province_and_gear_and_reconciles_otop_sales(built):
     assert with_data == set(PROVINCES)
     assert on_time_elsewhere == [(0,)]
     assert scorecard_sales == raw_sales
+
+
+def test_the_demo_prints_the_national_scorecard_of_the_nights_quarter(built):
+    with psycopg.connect(built["url"]) as conn:
+        scorecard = national_scorecard(conn, SECOND_NIGHT)
+        otop_total = conn.execute(
+            "select sum(revenue_baht) from marts.fct_otop_sales where date_key >= '2026-10-01'"
+        ).fetchone()[0]
+    by_code = {i["code"]: i for i in scorecard["indicators"]}
+    text = render_scorecard(scorecard)
+    assert (scorecard["quarter"], scorecard["provinces"], scorecard["gears"]) == ("2570-Q1", 76, 5)
+    assert len(by_code) == 10 and by_code["G3-OTOP-SALES"]["value"] == otop_total
+    assert "การตลาด / Marketing" in text and "ยอดจำหน่าย OTOP (บาท)" in text
 
 
 def test_every_mart_and_bi_column_is_described_in_thai_and_english(built):

@@ -8,6 +8,7 @@ import time
 from thanrak.airflow_runner import run_nightly_dag
 from thanrak.generate import generate_night
 from thanrak.report import night_summary, render_markdown
+from thanrak.scorecard import national_scorecard, render_scorecard
 from thanrak.settings import Settings
 from thanrak.warehouse import connect, warehouse_url
 
@@ -42,8 +43,11 @@ def run_demo(settings: Settings, night: dt.date, *, scale: float) -> int:
                 "select run_id from ops.run_log where night = %s order by finished_at desc limit 1", (night,)
             ).fetchone()[0]
             summary = night_summary(conn, night, run_id)
+            scorecard = national_scorecard(conn, night)
     print()
     print(render_markdown(summary))
+    print(render_scorecard(scorecard))
+    print()
     print("Wall-clock / เวลาที่ใช้:")
     for step, seconds in timings.items():
         print(f"  {step}: {seconds:.1f} s")
