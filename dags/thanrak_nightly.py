@@ -10,10 +10,14 @@ This DAG takes everything that arrived before the cut-off and is not yet process
    each file on its own inside it. A file that cannot be used is rejected with a reason in
    Thai and English; bad rows go to `quarantine.row` with every reason; good rows are copied
    into `raw.*`, one transaction per file. A file whose task breaks does not stop the others.
-4. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed).
+4. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed), through
+   astronomer-cosmos: one task per dbt model and seed, rendered from the dbt manifest that
+   `thanrak dbt-manifest` writes (no dbt runs while this file is parsed). Without a current
+   manifest, or with `THANRAK_DBT_MODE=single`, it is one task running the whole `dbt build`.
 5. **build_data_docs**: Great Expectations Data Docs of the night, made to open offline.
 6. **write_report**: the night's delivery and data-quality report for planners.
-7. **verify_night**: fails the run if any file was left unprocessed or its rows do not add up.
+7. **verify_night**: runs whatever happened before it, and fails the run if a file was left
+   unprocessed, its rows do not add up, or any task of the run (a dbt model, say) failed.
 
 The warehouse is `THANRAK_WAREHOUSE_URL`, or else the Airflow connection `thanrak_warehouse`.
 Pass `{"night": "YYYY-MM-DD"}` to process a given night; by default it is the day before the
@@ -27,17 +31,12 @@ import datetime as dt
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 
-from thanrak.airflow_support import stages_for_airflow
-from thanrak.nights import night_of
+from thanrak.airflow_support import DBT_GROUP_ID, dbt_task_group, failed_tasks, run_of, stages_for_airflow
 
 
 def _run() -> tuple[str, dt.date]:
     """The run id and the night this run processes."""
-    context = get_current_context()
-    night = context["params"].get("night")
-    if night:
-        return context["run_id"], dt.date.fromisoformat(night)
-    return context["run_id"], night_of(context["logical_date"] or context["dag_run"].run_after)
+    return run_of(get_current_context())
 
 
 @dag(
@@ -82,8 +81,10 @@ def thanrak_nightly():
     def load(batch: list[dict]) -> list[dict]:
         return per_province("load", batch)
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
-    def build_marts() -> dict:
+    @task(task_id=DBT_GROUP_ID, trigger_rule=TriggerRule.ALL_DONE)
+    def build_marts_in_one_task() -> dict:
+        """The whole `dbt build` in one task: used when no current dbt manifest was found
+        (run `thanrak dbt-manifest`) or THANRAK_DBT_MODE=single."""
         return stages_for_airflow().build_marts(*_run())
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
@@ -94,14 +95,30 @@ def thanrak_nightly():
     def write_report() -> dict:
         return stages_for_airflow().write_report(*_run())
 
-    @task
+    @task(trigger_rule=TriggerRule.ALL_DONE)
     def verify_night() -> None:
-        stages_for_airflow().verify_night(*_run())
+        failed = failed_tasks(get_current_context())
+        try:
+            stages_for_airflow().verify_night(*_run())
+        except RuntimeError as problems:
+            raise RuntimeError(f"{problems}; failed tasks: {', '.join(failed) or 'none'}") from None
+        if failed:
+            raise RuntimeError("night not complete: failed tasks: " + ", ".join(failed))
 
     submissions = discover_submissions()
     prepare_warehouse() >> submissions
     loaded = load.expand(batch=validate.expand(batch=extract.expand(batch=submissions)))
-    loaded >> build_marts() >> build_data_docs() >> write_report() >> verify_night()
+    marts = dbt_task_group()
+    if marts is None:
+        marts = build_marts_in_one_task()
+    else:
+        # dbt runs even if a file's task failed, like the other stages after load; inside the
+        # group a model still waits for the success of the models it reads.
+        for root in marts.roots:
+            root.trigger_rule = TriggerRule.ALL_DONE
+    checked = verify_night()
+    loaded >> marts >> build_data_docs() >> write_report() >> checked
+    marts >> checked
 
 
 thanrak_nightly()

@@ -1,23 +1,74 @@
-"""Every DAG file imports into a DagBag cleanly and every DAG is documented and retried."""
+"""Every DAG file imports into a DagBag cleanly and every DAG is documented and retried; dbt
+runs inside the nightly DAG through Cosmos, rendered from a manifest without running dbt."""
 
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from thanrak.settings import PROJECT_ROOT
+from thanrak.settings import PROJECT_ROOT, Settings
+from thanrak.transform import write_manifest
 
 DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
+# The Cosmos WATCHER producer runs the one `dbt build` and must not be retried (a second try only
+# skips): every other task is.
+NOT_RETRIED = {"build_marts.dbt_producer_watcher"}
 
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory):
-    import os
-
     os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    os.environ.pop("THANRAK_DBT_MODE", None)
+    write_manifest()  # what `thanrak demo` and `thanrak dbt-manifest` do before Airflow parses
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+
+
+_PARSE_IN_A_FRESH_PROCESS = """
+import json, sys, time
+started = time.monotonic()
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1])
+dag = bag.dags.get("thanrak_nightly")
+group = dag.task_group_dict.get("build_marts") if dag else None
+graph = getattr(group, "dbt_graph", None)
+print(json.dumps({
+    "errors": {k: str(v) for k, v in bag.import_errors.items()},
+    "tasks": [t.task_id for t in dag.tasks] if dag else [],
+    "load_method": graph.load_method.value if graph else None,
+    "dbt_imported": sorted(m for m in sys.modules if m == "dbt" or m.startswith("dbt.")),
+    "seconds": time.monotonic() - started,
+}))
+"""
+
+
+def _parse_dag_file(tmp_path: Path, **environment: str) -> dict:
+    """Parses the DAG folder in a new interpreter, as Airflow's DAG processor would."""
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path / "airflow_home"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        **environment,
+    }
+    if "THANRAK_DBT_MODE" not in environment:
+        env.pop("THANRAK_DBT_MODE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _PARSE_IN_A_FRESH_PROCESS, str(PROJECT_ROOT / "dags")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_dag_files_exist():
@@ -40,7 +91,7 @@ def test_every_dag_has_owner_retries_tags_and_doc(dagbag):
         assert dag.doc_md and len(dag.doc_md) > 100, dag_id
         for task in dag.tasks:
             assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id}"
-            assert task.retries >= 1, f"{dag_id}.{task.task_id}"
+            assert task.retries >= 1 or task.task_id in NOT_RETRIED, f"{dag_id}.{task.task_id}"
 
 
 def test_nightly_schedule_and_shape(dagbag):
@@ -50,10 +101,60 @@ def test_nightly_schedule_and_shape(dagbag):
     assert dag.timetable.expression == "0 1 * * *"
     assert str(dag.timetable.timezone) == "Asia/Bangkok"
     order = [t.task_id for t in dag.topological_sort()]
+    dbt = [i for i, task_id in enumerate(order) if task_id.split(".")[0] == "build_marts"]
     assert order.index("discover_submissions") < order.index("extract") < order.index("validate")
+    assert order.index("validate") < order.index("load") < min(dbt)
     assert (
-        order.index("validate")
-        < order.index("load")
-        < order.index("build_marts")
-        < order.index("write_report")
+        max(dbt) < order.index("build_data_docs") < order.index("write_report") < order.index("verify_night")
     )
+
+
+def test_dbt_runs_as_one_task_per_dbt_node_rendered_from_the_manifest(dagbag):
+    dag = dagbag.dags["thanrak_nightly"]
+    manifest = json.loads(write_manifest().read_text())
+    group = dag.task_group_dict["build_marts"]
+    assert group.dbt_graph.load_method.value == "dbt_manifest"
+    tasks = {t.task_id for t in dag.tasks}
+    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    seeds = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+    assert models and seeds
+    # A node with tests is a group of two tasks (<node>.run, <node>.test), one without is <node>_run.
+    for name, verb in [*((m, "run") for m in models), *((s, "seed") for s in seeds)]:
+        assert {f"build_marts.{name}.{verb}", f"build_marts.{name}_{verb}"} & tasks, name
+    assert "build_marts.dbt_producer_watcher" in tasks
+    assert "build_marts" not in tasks  # no single-task build beside the group
+
+
+def test_dbt_runs_even_if_a_file_task_failed_and_a_failed_model_fails_the_run(dagbag):
+    dag = dagbag.dags["thanrak_nightly"]
+    producer = dag.get_task("build_marts.dbt_producer_watcher")
+    assert producer.upstream_task_ids == {"load"}
+    assert producer.trigger_rule == "all_done"
+    for task_id in ("build_data_docs", "write_report", "verify_night"):
+        assert dag.get_task(task_id).trigger_rule == "all_done", task_id
+    # verify_night follows the dbt tasks themselves, and fails when any task of the run failed.
+    assert any(t.startswith("build_marts.") for t in dag.get_task("verify_night").upstream_task_ids)
+
+
+def test_parsing_the_dag_runs_no_dbt(tmp_path):
+    write_manifest()
+    parsed = _parse_dag_file(tmp_path)
+    assert parsed["errors"] == {}
+    assert parsed["load_method"] == "dbt_manifest"
+    assert parsed["dbt_imported"] == []  # no dbt ls, no dbt parse, not even dbt's modules
+    assert any(t.endswith(".run") for t in parsed["tasks"])
+
+
+def test_without_a_manifest_dbt_runs_in_one_task(tmp_path):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    parsed = _parse_dag_file(tmp_path, THANRAK_DBT_PROJECT_DIR=str(project))
+    assert parsed["errors"] == {}
+    assert parsed["load_method"] is None
+    assert "build_marts" in parsed["tasks"]
+    assert not any(t.startswith("build_marts.") for t in parsed["tasks"])
+    # A stale manifest (the project changed after it was written) counts as none.
+    write_manifest(dataclasses.replace(Settings.from_env(), dbt_project_dir=project))
+    (project / "models" / "added_after_the_manifest.sql").write_text("select 1 as one\n")
+    parsed = _parse_dag_file(tmp_path, THANRAK_DBT_PROJECT_DIR=str(project))
+    assert "build_marts" in parsed["tasks"]

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import sqlite3
 from collections import defaultdict
 
 import psycopg
@@ -158,6 +159,22 @@ def test_the_report_and_run_log_are_written(night, warehouse):
         "load",
         "build_marts",
     }
+
+
+def test_dbt_ran_inside_the_dag_one_task_per_dbt_node(night, warehouse):
+    """Through Cosmos, rendered from the manifest: every dbt task succeeded, and the run log
+    has the dbt build with every node of it."""
+    settings, _ = night
+    with sqlite3.connect(settings.var_dir / "airflow" / "airflow.db") as airflow_db:
+        states = airflow_db.execute(
+            "select task_id, state from task_instance where dag_id = 'thanrak_nightly' and task_id like 'build_marts.%'"
+        ).fetchall()
+    assert len(states) > 20
+    assert {state for _, state in states} == {"success"}, [s for s in states if s[1] != "success"]
+    with psycopg.connect(warehouse) as conn:
+        details = [d for (d,) in conn.execute("select detail from ops.run_log where stage = 'build_marts'")]
+    assert details and all("failed" not in d for d in details)
+    assert sum(d["nodes"] for d in details) > 50
 
 
 def test_running_the_night_again_changes_nothing(night, warehouse):

@@ -4,6 +4,7 @@ AIRFLOW_HOME and a SQLite metadata database: no Airflow server is needed."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from thanrak.nights import night_cutoff
 from thanrak.settings import PROJECT_ROOT, Settings
+
+logger = logging.getLogger(__name__)
 
 
 def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str]:
@@ -24,6 +27,9 @@ def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # The dbt producer is not retried (thanrak.airflow_support): no need for Cosmos to copy
+        # the XComs it pushes into an Airflow Variable as well, rewritten at every push.
+        "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "DO_NOT_TRACK": "1",
         "THANRAK_WAREHOUSE_URL": warehouse_url,
@@ -32,6 +38,7 @@ def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str
         "THANRAK_LANDING_URL": settings.landing_url or "",
         "THANRAK_WORK_DIR": str(settings.work_dir),
         "THANRAK_REPORTS_DIR": str(settings.reports_dir),
+        "THANRAK_DBT_PROJECT_DIR": str(settings.dbt_project_dir),
     }
 
 
@@ -55,6 +62,23 @@ def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
         raise RuntimeError(f"`airflow {' '.join(args)}` failed (exit {code}); see {log}")
 
 
+def _write_dbt_manifest(settings: Settings, airflow_log: Path) -> None:
+    """The DAG renders one task per dbt node from the manifest: written (`dbt parse`, a few
+    seconds) when the dbt project changed since the last one. If dbt cannot parse the project,
+    the night still runs; the DAG then builds the marts in one task, which shows dbt's error."""
+    from thanrak.airflow_support import dbt_mode
+    from thanrak.transform import write_manifest
+
+    if dbt_mode() == "single":
+        return
+    try:
+        write_manifest(settings)
+    except RuntimeError as error:
+        logger.warning("%s", error)
+        with airflow_log.open("a") as out:
+            out.write(f"thanrak: no current dbt manifest, dbt runs as one task: {error}\n")
+
+
 def run_nightly_dag(settings: Settings, warehouse_url: str, night: dt.date) -> Path:
     """Runs `thanrak_nightly` for `night` through Airflow; returns the path of Airflow's log."""
     env = airflow_environment(settings, warehouse_url)
@@ -64,6 +88,7 @@ def run_nightly_dag(settings: Settings, warehouse_url: str, night: dt.date) -> P
     log.write_text("")
     if not (home / "airflow.db").exists():
         _airflow(["db", "migrate"], env, log)
+    _write_dbt_manifest(settings, log)
     logical_date = night_cutoff(night).astimezone(dt.UTC).isoformat()
     _airflow(["dags", "test", "thanrak_nightly", logical_date], env, log)
     return log

@@ -161,6 +161,24 @@ class Stages:
             detail["nodes"] = len(outcome.nodes)
         return {"nodes": len(outcome.nodes)}
 
+    def record_marts(
+        self, run_id: str, night: dt.date, started: dt.datetime, task: str, nodes: list[dict]
+    ) -> None:
+        """The run-log row of one dbt invocation when Airflow runs dbt through Cosmos (one per
+        task that ran dbt): the stage's time is from its first start to its last finish."""
+        failed = [n["name"] for n in nodes if n["status"] not in ("success", "pass", "skipped")]
+        detail = (
+            {"task": task, "nodes": len(nodes), "failed": failed}
+            if failed
+            else {"task": task, "nodes": len(nodes)}
+        )
+        with connect(self.url, autocommit=True) as conn:
+            conn.execute(
+                "insert into ops.run_log (run_id, night, stage, started_at, finished_at, detail) "
+                "values (%s, %s, 'build_marts', %s, now(), %s)",
+                (run_id, night, started, json.dumps(detail)),
+            )
+
     def build_data_docs(self, run_id: str, night: dt.date) -> dict:
         """GX Data Docs of the night, offline: per dataset, the suite and the validation of the
         file with the most quarantined rows, run through Great Expectations itself."""
