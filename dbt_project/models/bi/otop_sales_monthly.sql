@@ -5,8 +5,11 @@ with sales as (
 ),
 
 products as (
-    select product_key, product_category_code, product_category_th, product_category_en
-    from {{ ref('dim_otop_product') }}
+    select product_key, product_category_code from {{ ref('dim_otop_product') }}
+),
+
+categories as (
+    select code, name_th, name_en from {{ ref('contract_code_lists') }} where code_list = 'product_category'
 ),
 
 channels as (
@@ -27,8 +30,6 @@ monthly as (
         sales.date_key,
         sales.channel_code,
         products.product_category_code,
-        min(products.product_category_th) as product_category_th,
-        min(products.product_category_en) as product_category_en,
         sum(sales.revenue_baht) as revenue_baht,
         sum(sales.units_sold) as units_sold,
         count(distinct sales.producer_key) as producers,
@@ -58,8 +59,8 @@ select
     channels.name_th::text as channel_name_th,
     channels.name_en::text as channel_name_en,
     monthly.product_category_code::text as product_category_code,
-    monthly.product_category_th::text as product_category_th,
-    monthly.product_category_en::text as product_category_en,
+    categories.name_th::text as product_category_th,
+    categories.name_en::text as product_category_en,
     monthly.revenue_baht::numeric(18, 2) as revenue_baht,
     monthly.units_sold::bigint as units_sold,
     monthly.producers::integer as producers,
@@ -69,3 +70,4 @@ from monthly
 left join provinces on provinces.province_code = monthly.province_code
 left join dates on dates.date_key = monthly.date_key
 left join channels on channels.code = monthly.channel_code
+left join categories on categories.code = monthly.product_category_code

@@ -1,15 +1,24 @@
 -- Khok Nong Na plots per province × amphoe × month × plot model: plots reporting, mean
--- progress, plots complete, workers hired, wages, spend and value of produce.
+-- progress, plots complete, workers hired, wages, spend and value of produce. Grouped by codes
+-- only, names joined afterwards (text aggregates made the grouping spill to disk at national scale).
 with progress as (
     select * from {{ ref('fct_plot_progress') }}
 ),
 
 plots as (
-    select plot_key, plot_model_code, plot_model_th, plot_model_en, area_rai from {{ ref('dim_plot') }}
+    select plot_key, plot_model_code, area_rai from {{ ref('dim_plot') }}
+),
+
+plot_models as (
+    select code, name_th, name_en from {{ ref('contract_code_lists') }} where code_list = 'plot_model'
 ),
 
 areas as (
-    select area_key, amphoe_code, amphoe_name_th, amphoe_name_en from {{ ref('dim_area') }}
+    select area_key, amphoe_code from {{ ref('dim_area') }}
+),
+
+amphoes as (
+    select * from {{ ref('amphoes') }}
 ),
 
 provinces as (
@@ -26,10 +35,6 @@ monthly as (
         areas.amphoe_code,
         progress.date_key,
         plots.plot_model_code,
-        min(areas.amphoe_name_th) as amphoe_name_th,
-        min(areas.amphoe_name_en) as amphoe_name_en,
-        min(plots.plot_model_th) as plot_model_th,
-        min(plots.plot_model_en) as plot_model_en,
         count(*) as plots_reporting,
         avg(progress.progress_pct) as mean_progress_pct,
         count(*) filter (where progress.progress_pct >= 100) as plots_complete,
@@ -51,8 +56,8 @@ select
     provinces.region_th,
     provinces.region_en,
     monthly.amphoe_code::text as amphoe_code,
-    monthly.amphoe_name_th::text as amphoe_name_th,
-    monthly.amphoe_name_en::text as amphoe_name_en,
+    amphoes.amphoe_name_th,
+    amphoes.amphoe_name_en,
     monthly.date_key::date as month_start_date,
     dates.year_be::integer as year_be,
     dates.month::smallint as month,
@@ -62,8 +67,8 @@ select
     dates.fiscal_quarter::smallint as fiscal_quarter,
     dates.fiscal_quarter_label::text as fiscal_quarter_label,
     monthly.plot_model_code::text as plot_model_code,
-    monthly.plot_model_th::text as plot_model_th,
-    monthly.plot_model_en::text as plot_model_en,
+    plot_models.name_th::text as plot_model_th,
+    plot_models.name_en::text as plot_model_en,
     monthly.plots_reporting::integer as plots_reporting,
     round(monthly.mean_progress_pct, 2)::numeric(5, 2) as mean_progress_pct,
     monthly.plots_complete::integer as plots_complete,
@@ -74,4 +79,6 @@ select
     monthly.produce_value_baht::numeric(18, 2) as produce_value_baht
 from monthly
 left join provinces on provinces.province_code = monthly.province_code
+left join amphoes on amphoes.amphoe_code = monthly.amphoe_code
+left join plot_models on plot_models.code = monthly.plot_model_code
 left join dates on dates.date_key = monthly.date_key
