@@ -37,23 +37,30 @@ class Submission:
 
 
 def discover(
-    conn: psycopg.Connection, source: Source, night: dt.date, cutoff: dt.datetime
+    conn: psycopg.Connection,
+    source: Source,
+    night: dt.date,
+    cutoff: dt.datetime,
+    since: dt.datetime | None = None,
 ) -> list[Submission]:
     """Registers new deliveries up to `cutoff` and returns every submission still waiting
-    (new ones, and any a crashed run left half-done)."""
+    (new ones, and any a crashed run left half-done). With `since` (a backfill), only files
+    delivered after it count: exactly one night's window."""
     cdd_provinces = {
         code for (code,) in conn.execute("select province_code from ref.province where in_cdd_network")
     }
     for landed in source.list_files():
-        if landed.delivered_at > cutoff or _seen(conn, landed):
+        outside = landed.delivered_at > cutoff or (since is not None and landed.delivered_at <= since)
+        if outside or _seen(conn, landed):
             continue
         data = source.read_bytes(landed.key)
         _register(conn, landed, hashlib.sha256(data).hexdigest(), night, cdd_provinces)
     rows = conn.execute(
         """select submission_id, source_key, province_code, dataset, period, revision
            from ops.submission where status = 'discovered' and delivered_at <= %s
+             and (%s::timestamptz is null or delivered_at > %s)
            order by submission_id""",
-        (cutoff,),
+        (cutoff, since, since),
     ).fetchall()
     return [Submission(*row) for row in rows]
 

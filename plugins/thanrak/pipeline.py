@@ -22,7 +22,7 @@ from thanrak.contract import load_contract
 from thanrak.extract import FileRejected, extract
 from thanrak.load import LoadResult, is_pending, load_validated, night_problems, reject_unreadable
 from thanrak.migrate import migrate
-from thanrak.nights import night_cutoff
+from thanrak.nights import night_cutoff, night_window_start
 from thanrak.reference import load_reference
 from thanrak.report import night_summary, write_report
 from thanrak.report_html import gather, write_html_report
@@ -60,17 +60,22 @@ class Stages:
         with connect(self.url, autocommit=True) as conn:
             return {"migrations": migrate(conn), "reference": load_reference(conn)}
 
-    def discover(self, run_id: str, night: dt.date) -> list[dict]:
-        with self._logged(run_id, night, "discover", {}) as detail:
+    def discover(self, run_id: str, night: dt.date, *, exact_window: bool = False) -> list[dict]:
+        """The submissions waiting for this night: every file delivered by its cut-off and not
+        processed yet or, for a backfill (`exact_window`), the files of that night's window only."""
+        since = night_window_start(night) if exact_window else None
+        with self._logged(run_id, night, "discover", {"exact_window": exact_window}) as detail:
             with connect(self.url, autocommit=True) as conn:
-                pending = discovery.discover(conn, self.source, night, night_cutoff(night))
+                pending = discovery.discover(conn, self.source, night, night_cutoff(night), since)
             detail["pending"] = len(pending)
         return [s.to_dict() for s in pending]
 
-    def discover_by_province(self, run_id: str, night: dt.date) -> list[list[dict]]:
+    def discover_by_province(
+        self, run_id: str, night: dt.date, *, exact_window: bool = False
+    ) -> list[list[dict]]:
         """The waiting submissions in one batch per province: the unit the DAG maps over."""
         batches: dict[str, list[dict]] = {}
-        for submission in self.discover(run_id, night):
+        for submission in self.discover(run_id, night, exact_window=exact_window):
             batches.setdefault(submission["province_code"], []).append(submission)
         return [batches[province] for province in sorted(batches)]
 
