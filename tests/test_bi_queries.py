@@ -301,3 +301,12 @@ def test_a_provincial_reader_sees_only_its_province_through_the_bi_views(login):
             )
         }
         assert seen == {province}, view
+
+
+def test_an_amphoe_code_is_the_start_of_its_tambon_codes(built):
+    """bi.households_below_threshold takes the amphoe from the tambon code, without a join."""
+    with psycopg.connect(built) as conn:
+        [(mismatches,)] = conn.execute(
+            "select count(*) from marts.dim_area where amphoe_code <> left(area_key, 4)"
+        ).fetchall()
+    assert mismatches == 0
