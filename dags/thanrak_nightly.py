@@ -18,6 +18,13 @@ This DAG takes everything that arrived before the cut-off and is not yet process
 6. **write_report**: the night's delivery and data-quality report for planners.
 7. **verify_night**: runs whatever happened before it, and fails the run if a file was left
    unprocessed, its rows do not add up, or any task of the run (a dbt model, say) failed.
+8. **announce_marts**: when every dbt model built, updates the marts' Airflow Assets
+   (`marts.fct_scorecard`, ...) so DAGs scheduled on them run (see `thanrak_after_marts`).
+
+A backfill run (`airflow backfill create --dag-id thanrak_nightly --from-date ... --to-date ...`,
+or param `exact_window`) takes exactly the files delivered in its night's window, after the
+previous night's cut-off; a nightly run also takes older files not processed yet. A task that
+fails for good sends an alert (THANRAK_ALERT_WEBHOOK_URL and/or e-mail: docs/runbook.md).
 
 The warehouse is `THANRAK_WAREHOUSE_URL`, or else the Airflow connection `thanrak_warehouse`.
 Pass `{"night": "YYYY-MM-DD"}` to process a given night; by default it is the day before the
@@ -31,7 +38,16 @@ import datetime as dt
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 
-from thanrak.airflow_support import DBT_GROUP_ID, dbt_task_group, failed_tasks, run_of, stages_for_airflow
+from thanrak.airflow_support import (
+    DBT_GROUP_ID,
+    dbt_task_group,
+    failed_tasks,
+    is_backfill,
+    mart_assets,
+    run_of,
+    stages_for_airflow,
+)
+from thanrak.alerts import failure_callback
 
 
 def _run() -> tuple[str, dt.date]:
@@ -51,8 +67,14 @@ def _run() -> tuple[str, dt.date]:
         "retry_delay": dt.timedelta(minutes=1),
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(minutes=20),
+        "on_failure_callback": failure_callback(),
     },
-    params={"night": Param(None, type=["null", "string"], format="date", description="Night to process")},
+    params={
+        "night": Param(None, type=["null", "string"], format="date", description="Night to process"),
+        "exact_window": Param(
+            False, type="boolean", description="Only files delivered in the night's window"
+        ),
+    },
     tags=["thanrak", "nightly", "cdd"],
     doc_md=__doc__,
 )
@@ -63,7 +85,8 @@ def thanrak_nightly():
 
     @task
     def discover_submissions() -> list[list[dict]]:
-        return stages_for_airflow().discover_by_province(*_run())
+        context = get_current_context()
+        return stages_for_airflow().discover_by_province(*run_of(context), exact_window=is_backfill(context))
 
     def per_province(stage: str, batch: list[dict]) -> list[dict]:
         get_current_context()["province"] = batch[0]["province_code"]
@@ -105,6 +128,16 @@ def thanrak_nightly():
         if failed:
             raise RuntimeError("night not complete: failed tasks: " + ", ".join(failed))
 
+    @task(outlets=mart_assets())
+    def announce_marts() -> None:
+        """Runs only when every dbt model of the night built: the marts' assets are updated."""
+        run_id, night = _run()
+        for asset in mart_assets():
+            get_current_context()["outlet_events"][asset].extra = {
+                "night": night.isoformat(),
+                "run_id": run_id,
+            }
+
     submissions = discover_submissions()
     prepare_warehouse() >> submissions
     loaded = load.expand(batch=validate.expand(batch=extract.expand(batch=submissions)))
@@ -119,6 +152,7 @@ def thanrak_nightly():
     checked = verify_night()
     loaded >> marts >> build_data_docs() >> write_report() >> checked
     marts >> checked
+    marts >> announce_marts()
 
 
 thanrak_nightly()

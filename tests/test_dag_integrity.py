@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from thanrak.airflow_support import MART_ASSET_NAMES, is_backfill
 from thanrak.settings import PROJECT_ROOT, Settings
 from thanrak.transform import write_manifest
 
@@ -72,7 +73,7 @@ def _parse_dag_file(tmp_path: Path, **environment: str) -> dict:
 
 
 def test_dag_files_exist():
-    assert [p.name for p in DAG_FILES] == ["thanrak_nightly.py"]
+    assert [p.name for p in DAG_FILES] == ["thanrak_after_marts.py", "thanrak_nightly.py"]
 
 
 def test_every_dag_file_imports_without_errors(dagbag):
@@ -134,6 +135,46 @@ def test_dbt_runs_even_if_a_file_task_failed_and_a_failed_model_fails_the_run(da
         assert dag.get_task(task_id).trigger_rule == "all_done", task_id
     # verify_night follows the dbt tasks themselves, and fails when any task of the run failed.
     assert any(t.startswith("build_marts.") for t in dag.get_task("verify_night").upstream_task_ids)
+
+
+def test_marts_are_assets_a_downstream_dag_is_scheduled_on(dagbag):
+    nightly, downstream = dagbag.dags["thanrak_nightly"], dagbag.dags["thanrak_after_marts"]
+    announce = nightly.get_task("announce_marts")
+    uris = {outlet.uri for outlet in announce.outlets}
+    assert uris == {f"thanrak://warehouse/marts/{name}" for name in MART_ASSET_NAMES}
+    # Only after every dbt task (default trigger rule: all upstream succeeded).
+    assert announce.trigger_rule == "all_success"
+    assert any(t.startswith("build_marts.") for t in announce.upstream_task_ids)
+    assert {a.uri for a in downstream.timetable.asset_condition.objects} == uris
+
+
+def test_every_task_alerts_when_it_fails_for_good(dagbag):
+    nightly = dagbag.dags["thanrak_nightly"]
+    for task in nightly.tasks:
+        callbacks = (
+            task.on_failure_callback
+            if isinstance(task.on_failure_callback, list)
+            else [task.on_failure_callback]
+        )
+        assert any(getattr(c, "__module__", "") == "thanrak.alerts" for c in callbacks if c), task.task_id
+
+
+class _Run:
+    def __init__(self, run_type: str):
+        self.run_type = run_type
+
+
+@pytest.mark.parametrize(
+    ("run_type", "params", "exact"),
+    [
+        ("scheduled", {}, False),
+        ("manual", {}, False),
+        ("backfill", {}, True),
+        ("manual", {"exact_window": True}, True),
+    ],
+)
+def test_a_backfill_run_takes_exactly_its_nights_window(run_type, params, exact):
+    assert is_backfill({"dag_run": _Run(run_type), "params": params}) is exact
 
 
 def test_parsing_the_dag_runs_no_dbt(tmp_path):

@@ -177,6 +177,24 @@ def test_dbt_ran_inside_the_dag_one_task_per_dbt_node(night, warehouse):
     assert sum(d["nodes"] for d in details) > 50
 
 
+def test_the_marts_assets_were_updated_for_downstream_dags(night):
+    """announce_marts ran after dbt built everything, and Airflow recorded one event per mart
+    asset carrying the night, which thanrak_after_marts is scheduled on."""
+    settings, _ = night
+    with sqlite3.connect(settings.var_dir / "airflow" / "airflow.db") as airflow_db:
+        events = airflow_db.execute(
+            """select asset.name, asset_event.extra from asset_event join asset on asset.id = asset_event.asset_id
+               where asset.uri like 'thanrak://warehouse/marts/%'"""
+        ).fetchall()
+    assert {name for name, _ in events} == {
+        "marts.fct_scorecard",
+        "marts.fct_scorecard_national",
+        "marts.fct_dq_completeness",
+        "marts.fct_bmn_household",
+    }
+    assert all(json.loads(extra)["night"] == NIGHT.isoformat() for _, extra in events)
+
+
 def test_running_the_night_again_changes_nothing(night, warehouse):
     settings, _ = night
     before = _snapshot(warehouse)

@@ -61,6 +61,28 @@ def run_of(context) -> tuple[str, dt.date]:
     return context["run_id"], night_of(context["logical_date"] or context["dag_run"].run_after)
 
 
+def is_backfill(context) -> bool:
+    """A backfill run (`airflow backfill create`, or param `exact_window`) takes exactly its night's
+    window; a nightly run also takes anything delivered earlier and not processed yet."""
+    return str(context["dag_run"].run_type) in ("backfill", "DagRunType.BACKFILL_JOB") or bool(
+        context["params"].get("exact_window")
+    )
+
+
+# The marts as Airflow Assets: thanrak_nightly updates them when dbt built every model, so a DAG
+# scheduled on them (thanrak_after_marts, or a team's own) runs once a night's marts are ready.
+MART_ASSET_NAMES = ("fct_scorecard", "fct_scorecard_national", "fct_dq_completeness", "fct_bmn_household")
+
+
+def mart_assets() -> list:
+    from airflow.sdk import Asset
+
+    return [
+        Asset(name=f"marts.{name}", uri=f"thanrak://warehouse/marts/{name}", group="thanrak")
+        for name in MART_ASSET_NAMES
+    ]
+
+
 def set_dbt_environment(context, operator) -> None:
     """Cosmos interceptor, run in the task before dbt is invoked: profiles.yml reads the warehouse
     from THANRAK_DBT_* variables, filled here from the warehouse URL of the run (never at DAG

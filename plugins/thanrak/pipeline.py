@@ -28,7 +28,7 @@ from thanrak.report import night_summary, write_report
 from thanrak.report_html import gather, write_html_report
 from thanrak.settings import Settings
 from thanrak.sources import Source, landing_source
-from thanrak.transform import build_marts
+from thanrak.transform import DbtOutcome, build_marts
 from thanrak.validate import ProvinceAreas, Validation, province_areas, validate
 from thanrak.warehouse import connect
 
@@ -171,7 +171,7 @@ class Stages:
     ) -> None:
         """The run-log row of one dbt invocation when Airflow runs dbt through Cosmos (one per
         task that ran dbt): the stage's time is from its first start to its last finish."""
-        failed = [n["name"] for n in nodes if n["status"] not in ("success", "pass", "skipped")]
+        failed = [n["name"] for n in DbtOutcome(success=True, nodes=nodes).failures]
         detail = (
             {"task": task, "nodes": len(nodes), "failed": failed}
             if failed

@@ -21,7 +21,8 @@ class DbtOutcome:
 
     @property
     def failures(self) -> list[dict]:
-        return [n for n in self.nodes if n["status"] not in ("success", "pass", "skipped")]
+        # An exposure (a BI dashboard) has nothing to run: dbt reports it as "no-op".
+        return [n for n in self.nodes if n["status"] not in ("success", "pass", "skipped", "no-op")]
 
 
 def dbt_environment(url: str) -> dict[str, str]:

@@ -79,3 +79,17 @@ def connection_parts(url: str) -> dict[str, str]:
         "password": unquote(parsed.password or ""),
         "dbname": (parsed.path.lstrip("/") or "postgres"),
     }
+
+
+def analyze_schema(url: str, schema: str) -> int:
+    """Refreshes the planner statistics of every table in `schema`; returns how many."""
+    with connect(url, autocommit=True) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "select tablename from pg_tables where schemaname = %s order by tablename", (schema,)
+            )
+        ]
+        for name in tables:
+            conn.execute(f'analyze "{schema}"."{name}"')
+    return len(tables)
