@@ -102,9 +102,11 @@ def test_the_night_succeeds_through_celery_workers(cluster_run):
 
 
 def test_every_task_went_through_this_clusters_celery_queue(cluster_run):
-    ran = [t for t in cluster_run["tasks"] if t[2] == "success"]
+    # An EmptyOperator (Cosmos' watcher "done" marker) is marked success by the scheduler itself
+    # and never sent to a worker.
+    ran = [t for t in cluster_run["tasks"] if t[2] == "success" and t[5] != "EmptyOperator"]
     assert ran
-    for task_id, map_index, _, queue, hostname in ran:
+    for task_id, map_index, _, queue, hostname, _ in ran:
         assert queue == cluster_run["queue"], (task_id, map_index)
         assert hostname, (task_id, map_index)
     # the Celery result backend recorded the worker's work

@@ -216,7 +216,7 @@ class AirflowCluster:
 
     def task_states(self, dag_id: str, run_id: str) -> list[tuple]:
         return self.query(
-            """select task_id, map_index, state, queue, hostname from task_instance
+            """select task_id, map_index, state, queue, hostname, operator from task_instance
                where dag_id = %s and run_id = %s order by task_id, map_index""",
             (dag_id, run_id),
         )
