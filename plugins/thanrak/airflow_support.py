@@ -187,7 +187,6 @@ def dbt_task_group(settings: Settings | None = None):
             setup_operator_args={"retries": 0} if watcher else None,
         ),
         operator_args={
-            "install_deps": False,
             "append_env": True,
             "interceptors": [set_dbt_environment],
             "callback": record_dbt_invocation,
