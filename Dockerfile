@@ -6,6 +6,7 @@ RUN pip install --no-cache-dir -r /opt/thanrak/requirements.lock
 COPY --chown=airflow:root plugins /opt/thanrak/plugins
 COPY --chown=airflow:root dags /opt/airflow/dags
 COPY --chown=airflow:root dbt_project /opt/thanrak/dbt_project
+COPY --chown=airflow:root contracts /opt/thanrak/contracts
 COPY --chown=airflow:root expectations /opt/thanrak/expectations
 RUN pip install --no-cache-dir --no-deps -e /opt/thanrak
 

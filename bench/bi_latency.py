@@ -40,13 +40,13 @@ from psycopg import sql
 
 from bench.data import cdd_provinces, households, tambon_codes
 from bench.run import code_state, machine_facts
-from thanrak.contract import load_contract
-from thanrak.migrate import migrate
+from thanrak.contract.declarations import load_contract
 from thanrak.nights import BANGKOK_TZ
-from thanrak.reference import load_reference
 from thanrak.settings import PROJECT_ROOT, Settings
-from thanrak.suites import suite_definition
-from thanrak.transform import run_dbt
+from thanrak.transform.dbt_build import run_dbt
+from thanrak.validate.suites import suite_definition
+from thanrak.warehouse.migrate import migrate
+from thanrak.warehouse.reference import load_reference
 
 SERVER_URL = os.environ.get("THANRAK_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESULTS_DIR = Path(__file__).parent / "results"

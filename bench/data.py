@@ -1,5 +1,5 @@
 """A fast, vectorised generator of valid household-survey (bmn_households) files for the load
-benchmark. thanrak.generate builds rows one dict at a time, with defects: right for tests,
+benchmark. thanrak.demo.generator builds rows one dict at a time, with defects: right for tests,
 far too slow for ten million rows. Here every column is a numpy/Arrow array and every file is
 written by Arrow's C++ CSV writer.
 
@@ -27,11 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from thanrak.contract import Contract, load_contract
-from thanrak.extract import extract
-from thanrak.reference import BANGKOK
+from thanrak.contract.declarations import Contract, load_contract
+from thanrak.extract.frame import extract
 from thanrak.settings import PROJECT_ROOT
-from thanrak.validate import ProvinceAreas, validate
+from thanrak.validate.validation import ProvinceAreas, validate
+from thanrak.warehouse.reference import BANGKOK
 
 DATASET = "bmn_households"
 PERIOD = "2026-11"  # the month folder the survey files land in
@@ -74,7 +74,7 @@ def tambon_codes(province: str) -> list[str]:
 
 
 def areas_of(province: str) -> ProvinceAreas:
-    """The province's codes, as thanrak.validate.province_areas reads them from ref."""
+    """The province's codes, as thanrak.validate.validation.province_areas reads them from ref."""
     amphoes = sorted(d.code for d in geothai.districts(province))
     return ProvinceAreas(province, tuple(amphoes), tuple(sorted(tambon_codes(province))))
 

@@ -41,16 +41,16 @@ from bench.data import (
     areas_of,
     generate,
 )
-from thanrak.contract import Contract, load_contract
-from thanrak.discover import discover
-from thanrak.extract import extract
-from thanrak.load import load_validated
-from thanrak.migrate import migrate
-from thanrak.reference import load_reference
+from thanrak.contract.declarations import Contract, load_contract
+from thanrak.extract.frame import extract
+from thanrak.landing.discovery import discover
+from thanrak.landing.sources import LocalFolderSource
+from thanrak.load.loading import load_validated
 from thanrak.settings import PROJECT_ROOT
-from thanrak.sources import LocalFolderSource
-from thanrak.validate import province_areas, validate
-from thanrak.warehouse import sqlalchemy_url
+from thanrak.validate.validation import province_areas, validate
+from thanrak.warehouse.connection import sqlalchemy_url
+from thanrak.warehouse.migrate import migrate
+from thanrak.warehouse.reference import load_reference
 
 SERVER_URL = os.environ.get("THANRAK_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESULTS_DIR = Path(__file__).parent / "results"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from thanrak.airflow_support import mart_assets, warehouse_url_for_airflow
+from thanrak.orchestration.dag_support import mart_assets, warehouse_url_for_airflow
 
 
 @dag(
@@ -28,7 +28,7 @@ from thanrak.airflow_support import mart_assets, warehouse_url_for_airflow
 def thanrak_after_marts():
     @task
     def analyze_marts() -> dict:
-        from thanrak.warehouse import analyze_schema
+        from thanrak.warehouse.connection import analyze_schema
 
         events = get_current_context()["triggering_asset_events"]
         nights = sorted({e.extra.get("night") for evs in events.values() for e in evs if e.extra})

@@ -38,7 +38,8 @@ import datetime as dt
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 
-from thanrak.airflow_support import (
+from thanrak.orchestration.alerts import failure_callback
+from thanrak.orchestration.dag_support import (
     DBT_GROUP_ID,
     dbt_task_group,
     failed_tasks,
@@ -47,7 +48,6 @@ from thanrak.airflow_support import (
     run_of,
     stages_for_airflow,
 )
-from thanrak.alerts import failure_callback
 
 
 def _run() -> tuple[str, dt.date]:

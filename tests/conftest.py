@@ -31,7 +31,7 @@ def pg_server() -> str:
             pass
         yield SERVER_URL
     except psycopg.OperationalError:
-        from thanrak.warehouse import embedded_postgres
+        from thanrak.warehouse.connection import embedded_postgres
 
         with embedded_postgres(PROJECT_ROOT / "var" / "test-pg") as url:
             yield url
@@ -59,8 +59,8 @@ def empty_warehouse(pg_server):
 @pytest.fixture(scope="module")
 def warehouse(pg_server):
     """A new database with every migration applied and reference data loaded."""
-    from thanrak.migrate import migrate
-    from thanrak.reference import load_reference
+    from thanrak.warehouse.migrate import migrate
+    from thanrak.warehouse.reference import load_reference
 
     with fresh_database(pg_server) as url:
         with psycopg.connect(url, autocommit=True) as conn:

@@ -16,12 +16,12 @@ from psycopg import sql
 
 from conftest import fresh_database
 from thanrak import cli
-from thanrak.access import apply_credentials, grant_province_login
-from thanrak.generate import generate_night
-from thanrak.migrate import migrate
+from thanrak.demo.generator import generate_night
 from thanrak.pipeline import Stages
 from thanrak.settings import PROJECT_ROOT, Settings
-from thanrak.transform import build_marts
+from thanrak.transform.dbt_build import build_marts
+from thanrak.warehouse.access import apply_credentials, grant_province_login
+from thanrak.warehouse.migrate import migrate
 
 NIGHT = dt.date(2026, 11, 22)
 PROVINCES = ["40", "30", "50"]

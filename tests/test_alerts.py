@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from thanrak.alerts import AlertConfig, alert_from_context, build_alert, deliver, failure_callback, redact
+from thanrak.orchestration.alerts import (
+    AlertConfig,
+    alert_from_context,
+    build_alert,
+    deliver,
+    failure_callback,
+    redact,
+)
 
 FACTS = {
     "dag_id": "thanrak_nightly",
@@ -126,7 +133,10 @@ def test_webhook_text_format_sends_only_text():
 
 def test_webhook_is_delivered_after_two_server_errors(caplog):
     slept = []
-    with Receiver(statuses=[500, 503]) as receiver, caplog.at_level(logging.INFO, "thanrak.alerts"):
+    with (
+        Receiver(statuses=[500, 503]) as receiver,
+        caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"),
+    ):
         outcome = deliver(FACTS, _config(webhook_url=receiver.url, sleep=slept.append, backoff_seconds=1))
     assert outcome == {"webhook": True}
     assert len(receiver.requests) == 3
@@ -136,7 +146,7 @@ def test_webhook_is_delivered_after_two_server_errors(caplog):
 
 
 def test_webhook_gives_up_on_a_client_error_without_retrying(caplog):
-    with Receiver(statuses=[401]) as receiver, caplog.at_level(logging.INFO, "thanrak.alerts"):
+    with Receiver(statuses=[401]) as receiver, caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
         outcome = deliver(FACTS, _config(webhook_url=receiver.url))
     assert outcome == {"webhook": False}
     assert len(receiver.requests) == 1
@@ -154,9 +164,11 @@ def test_unreachable_webhook_never_raises_and_logs(caplog, monkeypatch):
     monkeypatch.setenv("THANRAK_ALERT_WEBHOOK_URL", url)
     monkeypatch.setenv("THANRAK_ALERT_WEBHOOK_TOKEN", "tok")
     sleeps = []
-    monkeypatch.setattr("thanrak.alerts.time.sleep", sleeps.append)  # the default back-off, not waited
+    monkeypatch.setattr(
+        "thanrak.orchestration.alerts.time.sleep", sleeps.append
+    )  # the default back-off, not waited
     context = {"task_instance": _FakeTI(), "run_id": "manual__1", "params": {"night": "2026-11-22"}}
-    with caplog.at_level(logging.INFO, "thanrak.alerts"):
+    with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
         assert failure_callback()(context) is None
     assert caplog.text.count("unreachable") == 4  # 1 try + 3 retries
     assert sleeps == [1.0, 2.0, 4.0]
@@ -170,7 +182,7 @@ def test_a_webhook_that_hangs_times_out(caplog):
         listener.listen(8)
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
         started = time.monotonic()
-        with caplog.at_level(logging.INFO, "thanrak.alerts"):
+        with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
             outcome = deliver(FACTS, _config(webhook_url=url, timeout_seconds=0.3, webhook_attempts=2))
         assert outcome == {"webhook": False}
         assert time.monotonic() - started < 5
@@ -181,7 +193,7 @@ def test_nothing_configured_logs_one_line_and_sends_nothing(caplog, monkeypatch)
     for name in list(os.environ):
         if name.startswith("THANRAK_ALERT_"):
             monkeypatch.delenv(name)
-    with caplog.at_level(logging.INFO, "thanrak.alerts"):
+    with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
         assert deliver(FACTS) == {}
         failure_callback()({})
     assert caplog.text.count("no failure alert sent") == 2
@@ -349,7 +361,7 @@ def test_email_and_webhook_together():
 
 
 def test_starttls_required_but_not_offered_sends_nothing_and_does_not_raise(caplog):
-    with SMTPReceiver() as smtp, caplog.at_level(logging.INFO, "thanrak.alerts"):
+    with SMTPReceiver() as smtp, caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
         config = _config(
             smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=True, email_to=("a@b.example",)
         )
@@ -362,7 +374,7 @@ def test_unreachable_smtp_server_does_not_raise(caplog):
     config = _config(
         smtp_host="127.0.0.1", smtp_port=_closed_port(), smtp_starttls=False, email_to=("a@b.example",)
     )
-    with caplog.at_level(logging.INFO, "thanrak.alerts"):
+    with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
         assert deliver(FACTS, config) == {"email": False}
     assert "alert e-mail NOT sent" in caplog.text
 
@@ -376,7 +388,7 @@ import datetime as dt
 import pendulum
 from airflow.sdk import dag, task
 
-from thanrak.alerts import failure_callback
+from thanrak.orchestration.alerts import failure_callback
 
 
 @dag(

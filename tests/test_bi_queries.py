@@ -19,12 +19,12 @@ import pytest
 import yaml
 from psycopg import sql
 
-from thanrak.contract import load_contract
-from thanrak.generate import generate_night
+from thanrak.contract.declarations import load_contract
+from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
 from thanrak.settings import PROJECT_ROOT, Settings
-from thanrak.transform import build_marts
+from thanrak.transform.dbt_build import build_marts
 
 QUERY_FILE = PROJECT_ROOT / "docs" / "bi-queries.sql"
 BI_MODELS = PROJECT_ROOT / "dbt_project" / "models" / "bi"

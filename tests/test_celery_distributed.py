@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from conftest import fresh_database
-from thanrak.generate import generate_night
+from thanrak.demo.generator import generate_night
 from thanrak.nights import night_cutoff
 from thanrak.settings import PROJECT_ROOT, Settings
 
@@ -25,7 +25,7 @@ pytest.importorskip(
 )
 redis = pytest.importorskip("redis")
 
-from thanrak.airflow_cluster import AirflowCluster, running_cluster  # noqa: E402
+from support.airflow_cluster import AirflowCluster, running_cluster  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from thanrak.cli import main
-from thanrak.generate import generate_night
+from thanrak.demo.generator import generate_night
 
 NIGHT = dt.date(2026, 11, 22)
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from thanrak.contract import DATASETS, code_lists, load_contract
-from thanrak.contract_docs import (
+from thanrak.contract.declarations import DATASETS, code_lists, load_contract
+from thanrak.contract.messages import MESSAGES
+from thanrak.publish import (
     CODE_LISTS_SEED,
     CONTRACT_DOC,
     DATASETS_SEED,
@@ -11,8 +12,7 @@ from thanrak.contract_docs import (
     render_contract_docs,
     render_datasets_seed,
 )
-from thanrak.messages import MESSAGES
-from thanrak.suites import SUITES_DIR, build_suite, render_suite
+from thanrak.validate.suites import SUITES_DIR, build_suite, render_suite
 
 
 def test_published_contract_document_is_generated_from_the_declarations():
@@ -55,7 +55,7 @@ def test_every_accepted_header_spelling_points_to_one_column(dataset):
     seen: dict[str, str] = {}
     for column in contract.columns:
         for header in column.headers:
-            from thanrak.thai_text import normalise_header
+            from thanrak.thai.text import normalise_header
 
             key = normalise_header(header)
             assert seen.setdefault(key, column.name) == column.name, f"'{header}' means two columns"

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from thanrak.generate import generate_night
+from thanrak.demo.generator import generate_night
 from thanrak.pipeline import Stages
 from thanrak.settings import PROJECT_ROOT, Settings
 

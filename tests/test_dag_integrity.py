@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from thanrak.airflow_support import MART_ASSET_NAMES, is_backfill
+from thanrak.orchestration.dag_support import MART_ASSET_NAMES, is_backfill
 from thanrak.settings import PROJECT_ROOT, Settings
-from thanrak.transform import write_manifest
+from thanrak.transform.dbt_build import write_manifest
 
 DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
 # The Cosmos WATCHER producer runs the one `dbt build` and must not be retried (a second try only
@@ -156,7 +156,9 @@ def test_every_task_alerts_when_it_fails_for_good(dagbag):
             if isinstance(task.on_failure_callback, list)
             else [task.on_failure_callback]
         )
-        assert any(getattr(c, "__module__", "") == "thanrak.alerts" for c in callbacks if c), task.task_id
+        assert any(getattr(c, "__module__", "") == "thanrak.orchestration.alerts" for c in callbacks if c), (
+            task.task_id
+        )
 
 
 class _Run:

@@ -6,9 +6,9 @@ import shutil
 import psycopg
 import pytest
 
-from thanrak.migrate import migrate
 from thanrak.settings import PROJECT_ROOT, Settings
-from thanrak.warehouse import connection_parts, warehouse_url
+from thanrak.warehouse.connection import connection_parts, warehouse_url
+from thanrak.warehouse.migrate import migrate
 
 
 def test_embedded_postgres_starts_migrates_and_stops(tmp_path):

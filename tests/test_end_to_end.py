@@ -12,9 +12,9 @@ from collections import defaultdict
 import psycopg
 import pytest
 
-from thanrak.airflow_runner import run_nightly_dag
-from thanrak.contract import DATASETS, load_contract
-from thanrak.generate import cdd_provinces, generate_night
+from thanrak.contract.declarations import DATASETS, load_contract
+from thanrak.demo.generator import cdd_provinces, generate_night
+from thanrak.orchestration.runner import run_nightly_dag
 from thanrak.settings import Settings
 
 NIGHT = dt.date(2026, 11, 22)

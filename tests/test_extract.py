@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from thanrak.contract import load_contract
-from thanrak.extract import FileRejected, extract
+from thanrak.contract.declarations import load_contract
+from thanrak.extract.frame import FileRejected, extract
 
 CONTRACT = load_contract("activities")
 THAI_HEADER = ",".join(c.th for c in CONTRACT.columns)

@@ -14,10 +14,10 @@ import re
 import psycopg
 import pytest
 
-from thanrak.generate import generate_night
+from thanrak.demo.generator import generate_night
 from thanrak.pipeline import Stages
-from thanrak.scorecard import national_scorecard, render_scorecard
-from thanrak.transform import build_marts, run_dbt
+from thanrak.report.scorecard import national_scorecard, render_scorecard
+from thanrak.transform.dbt_build import build_marts, run_dbt
 
 FIRST_NIGHT = dt.date(2026, 10, 3)
 SECOND_NIGHT = dt.date(2026, 10, 17)  # same month: the same slots, new revisions

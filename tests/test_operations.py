@@ -17,13 +17,13 @@ import psycopg
 import pytest
 
 from conftest import fresh_database
-from thanrak.generate import generate_night
-from thanrak.migrate import migrate
+from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ, night_cutoff
 from thanrak.pipeline import Stages
-from thanrak.reference import load_reference
 from thanrak.settings import Settings
-from thanrak.transform import run_dbt
+from thanrak.transform.dbt_build import run_dbt
+from thanrak.warehouse.migrate import migrate
+from thanrak.warehouse.reference import load_reference
 
 WEEK = [dt.date(2026, 10, 5) + dt.timedelta(days=i) for i in range(7)]
 PROVINCES = ["40", "57"]

@@ -8,8 +8,8 @@ import datetime as dt
 import psycopg
 import pytest
 
-from thanrak.contract import DATASETS
-from thanrak.generate import FILE_DEFECTS, ROW_DEFECTS, generate_night
+from thanrak.contract.declarations import DATASETS
+from thanrak.demo.generator import FILE_DEFECTS, ROW_DEFECTS, generate_night
 from thanrak.pipeline import Stages
 from thanrak.settings import Settings
 
@@ -50,7 +50,7 @@ def test_every_file_defect_rejects_its_file_with_the_expected_reason(processed, 
                 "select source_key, status, reject_reason_th, reject_reason_en from ops.submission"
             )
         }
-    from thanrak.messages import MESSAGES
+    from thanrak.contract.messages import MESSAGES
 
     for defect in (d for d in generated.defects if d.source_row is None):
         status, th, en = manifest[defect.path]

@@ -13,9 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from thanrak import readers
-from thanrak.contract import load_contract
-from thanrak.extract import PROBLEMS, SOURCE_ROW, FileRejected, extract
+from thanrak.contract.declarations import load_contract
+from thanrak.extract import readers
+from thanrak.extract.frame import PROBLEMS, SOURCE_ROW, FileRejected, extract
 
 ACTIVITIES = load_contract("activities")
 BUDGET = load_contract("budget_disbursement")

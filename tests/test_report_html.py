@@ -12,10 +12,10 @@ import openpyxl
 import psycopg
 import pytest
 
-from thanrak.data_docs import remote_resources
-from thanrak.generate import generate_night
+from thanrak.demo.generator import generate_night
 from thanrak.pipeline import Stages
 from thanrak.settings import Settings
+from thanrak.validate.data_docs import remote_resources
 
 NIGHT = dt.date(2026, 11, 22)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

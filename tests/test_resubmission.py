@@ -17,12 +17,12 @@ import geothai
 import psycopg
 import pytest
 
-from thanrak.contract import load_contract
-from thanrak.messages import MESSAGES
+from thanrak.contract.declarations import load_contract
+from thanrak.contract.messages import MESSAGES
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
 from thanrak.settings import Settings
-from thanrak.transform import build_marts
+from thanrak.transform.dbt_build import build_marts
 
 CONTRACT = load_contract("activities")
 PROVINCE, PERIOD = "30", "2026-11"

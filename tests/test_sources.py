@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from moto.server import ThreadedMotoServer
 
-from thanrak.discover import discover
+from thanrak.landing.discovery import discover
+from thanrak.landing.sources import LocalFolderSource, S3Source, Source, landing_source
 from thanrak.settings import Settings
-from thanrak.sources import LocalFolderSource, S3Source, Source, landing_source
 
 THAI_CP874 = "ตำบลบ้านใหม่,ต้นทาง\r\n".encode("cp874")
 UTF8_BOM = "\ufeffรหัสกิจกรรม,ตำบล\nA-001,100101\n".encode()

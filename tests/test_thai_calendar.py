@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from thanrak.thai_calendar import (
+from thanrak.thai.dates import (
     calendar_rows,
     fiscal_quarter,
     fiscal_year_be,

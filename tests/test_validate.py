@@ -8,10 +8,10 @@ import datetime as dt
 import geothai
 import pytest
 
-from thanrak.contract import DATASETS, load_contract
-from thanrak.extract import SOURCE_ROW, extract
-from thanrak.generate import generate_night
-from thanrak.validate import REASONS, ProvinceAreas, validate
+from thanrak.contract.declarations import DATASETS, load_contract
+from thanrak.demo.generator import generate_night
+from thanrak.extract.frame import SOURCE_ROW, extract
+from thanrak.validate.validation import REASONS, ProvinceAreas, validate
 
 NIGHT = dt.date(2026, 11, 22)
 

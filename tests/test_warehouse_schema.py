@@ -1,9 +1,9 @@
 import psycopg
 import pytest
 
-from thanrak.contract import DATASETS, load_contract
-from thanrak.migrate import migrate
-from thanrak.reference import load_reference
+from thanrak.contract.declarations import DATASETS, load_contract
+from thanrak.warehouse.migrate import migrate
+from thanrak.warehouse.reference import load_reference
 
 
 def test_migrations_create_every_layer_and_apply_once(empty_warehouse):

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from thanrak.contract import DATASETS
+from thanrak.contract.declarations import DATASETS
 from thanrak.nights import BANGKOK_TZ
 from thanrak.settings import Settings
 
@@ -103,11 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     settings = Settings.from_env()
     if args.command == "demo":
-        from thanrak.demo import run_demo
+        from thanrak.demo.run import run_demo
 
         return run_demo(settings, args.night, scale=args.scale)
     if args.command == "generate":
-        from thanrak.generate import generate_night
+        from thanrak.demo.generator import generate_night
 
         out = args.out or settings.landing_dir
         result = generate_night(
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "check":
-        from thanrak.check import check_file, slot_from_path
+        from thanrak.validate.check import check_file, slot_from_path
 
         if not args.file.is_file():
             parser.error(f"no such file: {args.file}")
@@ -148,14 +148,14 @@ def main(argv: list[str] | None = None) -> int:
         print(verdict)
         return result.exit_code
     if args.command == "dbt-manifest":
-        from thanrak.transform import write_manifest
+        from thanrak.transform.dbt_build import write_manifest
 
         print(f"dbt manifest: {write_manifest(settings, force=True)}")
         return 0
     if args.command == "migrate":
-        from thanrak.migrate import migrate
-        from thanrak.reference import load_reference
-        from thanrak.warehouse import connect, warehouse_url
+        from thanrak.warehouse.connection import connect, warehouse_url
+        from thanrak.warehouse.migrate import migrate
+        from thanrak.warehouse.reference import load_reference
 
         started = time.monotonic()
         with warehouse_url(settings) as url, connect(url, autocommit=True) as conn:
@@ -170,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         import getpass
         import os
 
-        from thanrak.access import PROVINCE_LOGIN_PASSWORD_ENV, grant_province_login
-        from thanrak.warehouse import connect, warehouse_url
+        from thanrak.warehouse.access import PROVINCE_LOGIN_PASSWORD_ENV, grant_province_login
+        from thanrak.warehouse.connection import connect, warehouse_url
 
         password = os.environ.get(PROVINCE_LOGIN_PASSWORD_ENV)
         if not password:
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.login_name} can log in and reads the marts rows of {role}")
         return 0
     if args.command == "publish-contract":
-        from thanrak.contract_docs import publish
+        from thanrak.publish import publish
 
         for path in publish():
             print(f"wrote {path}")

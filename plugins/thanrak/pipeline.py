@@ -17,20 +17,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from thanrak import discover as discovery
-from thanrak.contract import load_contract
-from thanrak.extract import FileRejected, extract
-from thanrak.load import LoadResult, is_pending, load_validated, night_problems, reject_unreadable
-from thanrak.migrate import migrate
+from thanrak.contract.declarations import load_contract
+from thanrak.extract.frame import FileRejected, extract
+from thanrak.landing import discovery
+from thanrak.landing.sources import Source, landing_source
+from thanrak.load.loading import LoadResult, is_pending, load_validated, night_problems, reject_unreadable
 from thanrak.nights import night_cutoff, night_window_start
-from thanrak.reference import load_reference
-from thanrak.report import night_summary, write_report
-from thanrak.report_html import gather, write_html_report
+from thanrak.report.html_report import gather, write_html_report
+from thanrak.report.summary import night_summary, write_report
 from thanrak.settings import Settings
-from thanrak.sources import Source, landing_source
-from thanrak.transform import DbtOutcome, build_marts
-from thanrak.validate import ProvinceAreas, Validation, province_areas, validate
-from thanrak.warehouse import connect
+from thanrak.transform.dbt_build import DbtOutcome, build_marts
+from thanrak.validate.validation import ProvinceAreas, Validation, province_areas, validate
+from thanrak.warehouse.connection import connect
+from thanrak.warehouse.migrate import migrate
+from thanrak.warehouse.reference import load_reference
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class Stages:
     def build_data_docs(self, run_id: str, night: dt.date) -> dict:
         """GX Data Docs of the night, offline: per dataset, the suite and the validation of the
         file with the most quarantined rows, run through Great Expectations itself."""
-        from thanrak.data_docs import build_data_docs  # imports GX: only this stage needs it
+        from thanrak.validate.data_docs import build_data_docs  # imports GX: only this stage needs it
 
         with self._logged(run_id, night, "build_data_docs", {}) as detail:
             with connect(self.url) as conn:

@@ -7,13 +7,30 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-# plugins/thanrak/settings.py -> the project root is two folders up from the package.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 def _path(variable: str, default: Path) -> Path:
     value = os.environ.get(variable)
     return Path(value).resolve() if value else default
+
+
+def _project_root() -> Path:
+    """THANRAK_PROJECT_DIR, else the checkout this package sits in: the nearest folder above it
+    that holds the dbt project (a source checkout, or the image's /opt/thanrak)."""
+    configured = os.environ.get("THANRAK_PROJECT_DIR")
+    if configured:
+        return Path(configured).resolve()
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        if (folder / "dbt_project" / "dbt_project.yml").is_file():
+            return folder
+    raise RuntimeError(f"no Thanrak project above {here}: set THANRAK_PROJECT_DIR")
+
+
+PROJECT_ROOT = _project_root()
+# The submission contract's declarations and the expectation suites published from them: plain
+# files at the project root, where a newcomer finds a dataset's columns and rules.
+CONTRACTS_DIR = _path("THANRAK_CONTRACTS_DIR", PROJECT_ROOT / "contracts")
+EXPECTATIONS_DIR = _path("THANRAK_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-from thanrak.airflow_runner import airflow_environment
+from thanrak.orchestration.runner import airflow_environment
 from thanrak.settings import PROJECT_ROOT, Settings
 
 # The order they start in; the api-server first: workers run tasks through its execution API.

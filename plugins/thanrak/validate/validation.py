@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from thanrak.bulk_rules import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
-from thanrak.contract import Contract
-from thanrak.extract import PROBLEMS, SOURCE_ROW
-from thanrak.messages import message
-from thanrak.suites import gx_context, gx_suite, suite_definition, suite_name
+from thanrak.contract.declarations import Contract
+from thanrak.contract.messages import message
+from thanrak.extract.frame import PROBLEMS, SOURCE_ROW
+from thanrak.validate.bulk import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
+from thanrak.validate.suites import gx_context, gx_suite, suite_definition, suite_name
 
 REASONS = "_reasons"
 
@@ -136,7 +136,7 @@ def validate(
 ) -> Validation:
     """Runs the dataset's suite on an extracted frame and gathers every failing row's reasons.
 
-    `engine="bulk"` evaluates the suite's expectations column-wise (thanrak.bulk_rules);
+    `engine="bulk"` evaluates the suite's expectations column-wise (thanrak.validate.bulk);
     `engine="gx"` runs the same suite through Great Expectations. Both give the same verdicts."""
     data, parameters = prepare(frame, contract, period=period, areas=areas)
     if engine == "gx":

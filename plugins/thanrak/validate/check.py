@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from thanrak.contract import DATASETS, load_contract
-from thanrak.extract import SOURCE_ROW, FileRejected, extract
-from thanrak.validate import REASONS, province_areas_from_geothai, validate
+from thanrak.contract.declarations import DATASETS, load_contract
+from thanrak.extract.frame import SOURCE_ROW, FileRejected, extract
+from thanrak.validate.validation import REASONS, province_areas_from_geothai, validate
 
 _LAYOUT = re.compile(r"(?:^|/)([0-9]{2})/([a-z_]+)/([0-9]{4}-[0-9]{2})/[^/]+$")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import psycopg
 
-from thanrak.contract import load_contract
-from thanrak.messages import TITLES
+from thanrak.contract.declarations import load_contract
+from thanrak.contract.messages import TITLES
 
 STATUS_LABELS = {
     "on_time": ("ตรงเวลา", "on time"),

@@ -27,7 +27,7 @@ def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        # The dbt producer is not retried (thanrak.airflow_support): no need for Cosmos to copy
+        # The dbt producer is not retried (thanrak.orchestration.dag_support): no need for Cosmos to copy
         # the XComs it pushes into an Airflow Variable as well, rewritten at every push.
         "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
@@ -66,8 +66,8 @@ def _write_dbt_manifest(settings: Settings, airflow_log: Path) -> None:
     """The DAG renders one task per dbt node from the manifest: written (`dbt parse`, a few
     seconds) when the dbt project changed since the last one. If dbt cannot parse the project,
     the night still runs; the DAG then builds the marts in one task, which shows dbt's error."""
-    from thanrak.airflow_support import dbt_mode
-    from thanrak.transform import write_manifest
+    from thanrak.orchestration.dag_support import dbt_mode
+    from thanrak.transform.dbt_build import write_manifest
 
     if dbt_mode() == "single":
         return

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 import psycopg
 
-from thanrak.access import apply_credentials
+from thanrak.warehouse.access import apply_credentials
 
 _LOCK_ID = 0x7468616E  # "than": any constant shared by every Thanrak process
 _BOOKKEEPING = """
@@ -22,7 +22,7 @@ create table if not exists ops.schema_migration (
 
 def migration_files() -> list[tuple[str, str]]:
     """(version, sql) for every migration, sorted by version."""
-    folder = files("thanrak").joinpath("migrations")
+    folder = files("thanrak.warehouse").joinpath("migrations")
     return sorted(
         (entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
         for entry in folder.iterdir()

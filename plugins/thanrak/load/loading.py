@@ -13,9 +13,9 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from thanrak.contract import DATASETS, Contract
-from thanrak.extract import SOURCE_ROW
-from thanrak.validate import REASONS, Validation
+from thanrak.contract.declarations import DATASETS, Contract
+from thanrak.extract.frame import SOURCE_ROW
+from thanrak.validate.validation import REASONS, Validation
 
 LINEAGE = ("submission_id", "source_row")
 

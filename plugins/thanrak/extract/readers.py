@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from thanrak.thai_text import clean
+from thanrak.thai.text import clean
 
 _ENCODINGS = ("utf-8-sig", "cp874")  # utf-8-sig reads plain UTF-8 too and drops a BOM
 # A first or second cell that says exactly this marks a total row in provincial workbooks, not
@@ -29,7 +29,7 @@ _VISIBLE = r"[^\s\x{00A0}\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}]"
 
 
 class Unreadable(Exception):
-    """The file cannot be read as a table; `reason` is a key of thanrak.messages."""
+    """The file cannot be read as a table; `reason` is a key of thanrak.contract.messages."""
 
     def __init__(self, reason: str, detail: str = ""):
         self.reason, self.detail = reason, detail

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 
 import psycopg
 
-from thanrak.contract import DATASETS
-from thanrak.messages import message
-from thanrak.sources import LandedFile, Source
+from thanrak.contract.declarations import DATASETS
+from thanrak.contract.messages import message
+from thanrak.landing.sources import LandedFile, Source
 
 _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$", re.ASCII)
 

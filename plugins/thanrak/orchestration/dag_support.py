@@ -87,7 +87,7 @@ def set_dbt_environment(context, operator) -> None:
     """Cosmos interceptor, run in the task before dbt is invoked: profiles.yml reads the warehouse
     from THANRAK_DBT_* variables, filled here from the warehouse URL of the run (never at DAG
     parse time, and never written into the DAG)."""
-    from thanrak.transform import dbt_environment
+    from thanrak.transform.dbt_build import dbt_environment
 
     operator.env = {**(operator.env or {}), **dbt_environment(warehouse_url_for_airflow())}
 
@@ -127,7 +127,7 @@ def dbt_task_group(settings: Settings | None = None):
     rendered from the manifest `thanrak dbt-manifest` writes (no dbt runs while the DAG is
     parsed). None, with a warning, when the manifest is missing or older than the project, or
     when THANRAK_DBT_MODE=single: the DAG then builds the marts in one task."""
-    from thanrak.transform import manifest_is_current, manifest_path
+    from thanrak.transform.dbt_build import manifest_is_current, manifest_path
 
     settings = settings or Settings.from_env()
     mode = dbt_mode()

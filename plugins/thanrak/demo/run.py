@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from thanrak.airflow_runner import run_nightly_dag
-from thanrak.generate import generate_night
-from thanrak.report import night_summary, render_markdown
-from thanrak.scorecard import national_scorecard, render_scorecard
+from thanrak.demo.generator import generate_night
+from thanrak.orchestration.runner import run_nightly_dag
+from thanrak.report.scorecard import national_scorecard, render_scorecard
+from thanrak.report.summary import night_summary, render_markdown
 from thanrak.settings import Settings
-from thanrak.warehouse import connect, warehouse_url
+from thanrak.warehouse.connection import connect, warehouse_url
 
 
 def run_demo(settings: Settings, night: dt.date, *, scale: float) -> int:

@@ -1,18 +1,18 @@
 """The submission contract: the one machine-readable declaration of what a province sends.
 
 The parser, the expectation suites, the data generator, the raw tables and the published
-contract document all derive from the YAML files in `contracts/`.
+contract document all derive from the YAML files in `contracts/` at the project root.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 
 import yaml
 
-from thanrak.thai_text import normalise_header
+from thanrak.settings import CONTRACTS_DIR
+from thanrak.thai.text import normalise_header
 
 SEVERITIES = ("reject_file", "quarantine_row", "warn")
 
@@ -176,4 +176,4 @@ def load_contract(dataset: str) -> Contract:
 
 
 def _contract_text(name: str) -> str:
-    return files("thanrak").joinpath("contracts", name).read_text(encoding="utf-8")
+    return (CONTRACTS_DIR / name).read_text(encoding="utf-8")

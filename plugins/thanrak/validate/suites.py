@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from functools import cache, partial
-from pathlib import Path
 
-from thanrak.contract import Column, Contract, code_lists, load_contract
-from thanrak.settings import PROJECT_ROOT
+from thanrak.contract.declarations import Column, Contract, code_lists, load_contract
+from thanrak.settings import EXPECTATIONS_DIR
 
-SUITES_DIR = Path(os.environ.get("THANRAK_EXPECTATIONS_DIR") or PROJECT_ROOT / "expectations")
+SUITES_DIR = EXPECTATIONS_DIR
 
 
 @cache
@@ -78,7 +76,7 @@ def build_suite(contract: Contract):
                     meta=meta,
                 )
             )
-        elif rule.kind == "per_member":  # on the gap validation derives (thanrak.validate.prepare)
+        elif rule.kind == "per_member":  # on the gap validation derives (thanrak.validate.validation.prepare)
             suite.add_expectation(
                 gxe.ExpectColumnValuesToBeBetween(
                     column=rule.derived_column, max_value=rule.tolerance, meta=meta

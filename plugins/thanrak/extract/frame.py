@@ -17,11 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from thanrak.contract import Column, Contract, code_lookup
-from thanrak.messages import message
-from thanrak.readers import Unreadable, read_table
-from thanrak.thai_calendar import parse_thai_date, parse_thai_month
-from thanrak.thai_text import clean, normalise_header
+from thanrak.contract.declarations import Column, Contract, code_lookup
+from thanrak.contract.messages import message
+from thanrak.extract.readers import Unreadable, read_table
+from thanrak.thai.dates import parse_thai_date, parse_thai_month
+from thanrak.thai.text import clean, normalise_header
 
 SOURCE_ROW = "_source_row"
 PROBLEMS = "_problems"

@@ -11,7 +11,7 @@ import geothai
 import psycopg
 from geothai.abolished import abolished_areas
 
-from thanrak.thai_calendar import CALENDAR_COLUMNS, calendar_rows
+from thanrak.thai.dates import CALENDAR_COLUMNS, calendar_rows
 
 BANGKOK = "10"  # a special local government, outside the CDD network; kept and flagged
 CALENDAR_RANGE = (dt.date(2010, 1, 1), dt.date(2040, 12, 31))

@@ -27,7 +27,7 @@ class DbtOutcome:
 
 def dbt_environment(url: str) -> dict[str, str]:
     """The variables dbt's profiles.yml reads, from one warehouse URL."""
-    from thanrak.warehouse import connection_parts  # psycopg: not while a DAG file is parsed
+    from thanrak.warehouse.connection import connection_parts  # psycopg: not while a DAG file is parsed
 
     parts = connection_parts(url)
     return {

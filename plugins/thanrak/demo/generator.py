@@ -25,11 +25,11 @@ from pathlib import Path
 
 import geothai
 
-from thanrak.contract import DATASETS, Column, Contract, code_lists, load_contract
+from thanrak.contract.declarations import DATASETS, Column, Contract, code_lists, load_contract
 from thanrak.nights import BANGKOK_TZ
-from thanrak.reference import BANGKOK
-from thanrak.thai_calendar import BE_OFFSET, MONTHS_TH_ABBR
-from thanrak.thai_text import THAI_DIGITS
+from thanrak.thai.dates import BE_OFFSET, MONTHS_TH_ABBR
+from thanrak.thai.text import THAI_DIGITS
+from thanrak.warehouse.reference import BANGKOK
 
 TO_THAI_DIGITS = {v: k for k, v in THAI_DIGITS.items()}
 # Mean rows per province per night for each dataset at --scale 1. The household survey at

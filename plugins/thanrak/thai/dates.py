@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from thanrak.thai_text import clean
+from thanrak.thai.text import clean
 
 BE_OFFSET = 543
 MONTHS_TH = (

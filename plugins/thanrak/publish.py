@@ -8,11 +8,11 @@ import csv
 import io
 from pathlib import Path
 
-from thanrak.contract import DATASETS, Column, Contract, code_lists, load_contract
-from thanrak.generate import example_csv
-from thanrak.messages import MESSAGES
+from thanrak.contract.declarations import DATASETS, Column, Contract, code_lists, load_contract
+from thanrak.contract.messages import MESSAGES
+from thanrak.demo.generator import example_csv
 from thanrak.settings import PROJECT_ROOT
-from thanrak.suites import SUITES_DIR, render_suite
+from thanrak.validate.suites import SUITES_DIR, render_suite
 
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
 DATASETS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_datasets.csv"

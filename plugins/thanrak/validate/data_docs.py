@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from thanrak.contract import Contract
-from thanrak.extract import SOURCE_ROW
-from thanrak.suites import gx_context, gx_suite
-from thanrak.validate import ProvinceAreas, prepare
+from thanrak.contract.declarations import Contract
+from thanrak.extract.frame import SOURCE_ROW
+from thanrak.validate.suites import gx_context, gx_suite
+from thanrak.validate.validation import ProvinceAreas, prepare
 
 # CDN address (as GX's templates write it) -> vendored file
 VENDORED = {
@@ -99,7 +99,7 @@ def _suite_in_context(context, dataset: str):
 def make_offline(site_dir: Path) -> None:
     """Copies the vendored assets into the site and points every page at them."""
     vendor = site_dir / "static" / "vendor"
-    with as_file(files("thanrak").joinpath("data_docs_assets")) as assets:
+    with as_file(files("thanrak.validate").joinpath("data_docs_assets")) as assets:
         shutil.copytree(assets, vendor, dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
     for page in site_dir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
