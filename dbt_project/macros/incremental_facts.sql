@@ -3,7 +3,7 @@
     all, so after the merge the rows of superseded revisions are deleted: the result equals a
     full refresh (tests/test_marts.py proves it). -#}
 {% macro only_new_revisions() %}
-    -- depends_on: {{ ref('stg_ops__current_submissions') }} (read by delete_superseded_rows)
+    -- depends_on: {{ ref('int_submissions_in_force') }} (read by delete_superseded_rows)
     {% if is_incremental() %}
     where submission_id not in (select distinct submission_id from {{ this }})
     {% endif %}
@@ -12,7 +12,7 @@
 {% macro delete_superseded_rows() %}
     {% if is_incremental() %}
     delete from {{ this }}
-    where submission_id not in (select submission_id from {{ ref('stg_ops__current_submissions') }})
+    where submission_id not in (select submission_id from {{ ref('int_submissions_in_force') }})
     {% else %}
     select 1
     {% endif %}

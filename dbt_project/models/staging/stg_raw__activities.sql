@@ -1,13 +1,10 @@
 with activities as (
-    {{ rows_in_force('activities') }}
+    select * from {{ source('raw', 'activities') }}
 )
 
 select
     submission_id,
     source_row,
-    revision,
-    province_code,
-    period,
     activity_id,
     tambon_code::text as tambon_code,
     activity_date,

@@ -1,13 +1,10 @@
 with households as (
-    {{ rows_in_force('bmn_households') }}
+    select * from {{ source('raw', 'bmn_households') }}
 )
 
 select
     submission_id,
     source_row,
-    revision,
-    province_code,
-    period,
     household_hash,
     village_code::text as village_code,
     left(village_code, 6) as tambon_code,

@@ -1,13 +1,10 @@
 with disbursement as (
-    {{ rows_in_force('budget_disbursement') }}
+    select * from {{ source('raw', 'budget_disbursement') }}
 )
 
 select
     submission_id,
     source_row,
-    revision,
-    province_code,
-    period,
     project_code,
     project_name,
     unit_code::text as unit_code,

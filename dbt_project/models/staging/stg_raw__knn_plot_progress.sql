@@ -1,13 +1,10 @@
 with plot_progress as (
-    {{ rows_in_force('knn_plot_progress') }}
+    select * from {{ source('raw', 'knn_plot_progress') }}
 )
 
 select
     submission_id,
     source_row,
-    revision,
-    province_code,
-    period,
     plot_id,
     tambon_code::text as tambon_code,
     plot_model as plot_model_code,

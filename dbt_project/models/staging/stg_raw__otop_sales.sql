@@ -1,13 +1,10 @@
 with otop_sales as (
-    {{ rows_in_force('otop_sales') }}
+    select * from {{ source('raw', 'otop_sales') }}
 )
 
 select
     submission_id,
     source_row,
-    revision,
-    province_code,
-    period,
     producer_id,
     producer_type as producer_type_code,
     product_id,

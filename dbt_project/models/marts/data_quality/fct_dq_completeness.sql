@@ -1,7 +1,7 @@
 -- The completeness matrix: every CDD province × dataset × night, from the first night anything
 -- arrived to the last: on_time, late, rejected (all that night's files rejected) or missing.
 with provinces as (
-    select province_code from {{ ref('stg_ref__tambons') }} where in_cdd_network group by province_code
+    select province_code from {{ ref('stg_ref__provinces') }} where in_cdd_network
 ),
 
 datasets as (

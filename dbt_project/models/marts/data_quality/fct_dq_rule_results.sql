@@ -4,6 +4,10 @@ with rule_results as (
     select * from {{ ref('stg_dq__rule_results') }}
 ),
 
+validation_runs as (
+    select * from {{ ref('stg_dq__validation_runs') }}
+),
+
 submissions as (
     select * from {{ ref('stg_ops__submissions') }}
 )
@@ -18,7 +22,8 @@ select
     rule_results.column_name,
     rule_results.severity,
     rule_results.failed_rows,
-    rule_results.rows_evaluated,
+    validation_runs.rows_evaluated,
     rule_results.failed_rows > 0 as failed
 from rule_results
+inner join validation_runs using (submission_id)
 inner join submissions using (submission_id)

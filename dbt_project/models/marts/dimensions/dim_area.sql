@@ -6,19 +6,22 @@ with tambons as (
     select * from {{ ref('stg_ref__tambons') }}
 ),
 
-abolished as (
-    select * from {{ source('ref', 'abolished_area') }}
+amphoes_in_use as (
+    select * from {{ ref('stg_ref__amphoes') }}
 ),
 
-amphoes as (
-    select amphoe_code::text as amphoe_code, name_th, name_en from {{ source('ref', 'amphoe') }}
-    union all
-    select area_code, name_th, name_en from abolished where level = 'district'
+abolished as (
+    select * from {{ ref('stg_ref__abolished_areas') }}
 ),
 
 provinces as (
-    select province_code::text as province_code, name_th, name_en, in_cdd_network
-    from {{ source('ref', 'province') }}
+    select * from {{ ref('stg_ref__provinces') }}
+),
+
+amphoes as (
+    select amphoe_code, amphoe_name_th as name_th, amphoe_name_en as name_en from amphoes_in_use
+    union all
+    select area_code, name_th, name_en from abolished where area_level = 'district'
 ),
 
 regions as (
@@ -27,16 +30,17 @@ regions as (
 
 current_tambons as (
     select
-        tambon_code,
-        tambon_name_th,
-        tambon_name_en,
-        amphoe_code,
-        province_code,
+        tambons.tambon_code,
+        tambons.tambon_name_th,
+        tambons.tambon_name_en,
+        tambons.amphoe_code,
+        amphoes_in_use.province_code,
         true as is_current,
         null::date as valid_from,
         date '9999-12-31' as valid_to,
         null::text as successor_tambon_codes
     from tambons
+    inner join amphoes_in_use using (amphoe_code)
 ),
 
 abolished_tambons as (
@@ -51,7 +55,7 @@ abolished_tambons as (
         abolished_on as valid_to,
         array_to_string(successor_codes, ',') as successor_tambon_codes
     from abolished
-    where level = 'subdistrict'
+    where area_level = 'subdistrict'
 ),
 
 all_tambons as (
@@ -69,8 +73,8 @@ select
     amphoes.name_th as amphoe_name_th,
     amphoes.name_en as amphoe_name_en,
     all_tambons.province_code,
-    provinces.name_th as province_name_th,
-    provinces.name_en as province_name_en,
+    provinces.province_name_th,
+    provinces.province_name_en,
     'TH-' || all_tambons.province_code as province_iso_code,
     six.region_code as region_code,
     six.region_th as region_th,

@@ -1,7 +1,7 @@
 -- OTOP producers as their province reports them (the id is the province's own, so the key is
 -- province + id); type from the most recent sales row.
 with sales as (
-    select * from {{ ref('stg_raw__otop_sales') }}
+    select * from {{ ref('int_otop_sales_in_force') }}
 ),
 
 producer_types as (

@@ -1,6 +1,6 @@
 -- OTOP products with category and star rating (OPC, 1-5) from the most recent sales row.
 with sales as (
-    select * from {{ ref('stg_raw__otop_sales') }}
+    select * from {{ ref('int_otop_sales_in_force') }}
 ),
 
 categories as (

@@ -1,7 +1,7 @@
 -- Khok Nong Na plots: model (HLM household / CLM tambon learning centre), size and tambon from
 -- the most recent progress report.
 with reports as (
-    select * from {{ ref('stg_raw__knn_plot_progress') }}
+    select * from {{ ref('int_knn_plot_progress_in_force') }}
 ),
 
 plot_models as (

@@ -3,12 +3,8 @@ with submissions as (
     select * from {{ ref('stg_ops__submissions') }}
 ),
 
-current_submissions as (
-    select submission_id from {{ ref('stg_ops__current_submissions') }}
-),
-
-manifest as (
-    select submission_id, content_sha256, file_format, byte_size from {{ source('ops', 'submission') }}
+submissions_in_force as (
+    select submission_id from {{ ref('int_submissions_in_force') }}
 )
 
 select
@@ -18,13 +14,13 @@ select
     submissions.dataset,
     submissions.period,
     submissions.revision,
-    current_submissions.submission_id is not null as is_in_force,
+    submissions_in_force.submission_id is not null as is_in_force,
     submissions.status,
     submissions.source_key,
-    manifest.content_sha256,
-    manifest.file_format,
+    submissions.content_sha256,
+    submissions.file_format,
     submissions.encoding,
-    manifest.byte_size,
+    submissions.byte_size,
     submissions.delivered_at,
     submissions.delivery_night,
     submissions.processed_night,
@@ -35,5 +31,4 @@ select
     submissions.reject_reason_th,
     submissions.reject_reason_en
 from submissions
-inner join manifest using (submission_id)
-left join current_submissions using (submission_id)
+left join submissions_in_force using (submission_id)

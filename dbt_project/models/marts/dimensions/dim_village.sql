@@ -1,7 +1,7 @@
 -- Villages (หมู่บ้าน) known from the household survey: DOPA publishes no village list with
 -- codes, so a village exists here once a survey row names it. Code = tambon code + หมู่ที่.
 with households as (
-    select village_code, tambon_code from {{ ref('stg_raw__bmn_households') }}
+    select village_code, tambon_code from {{ ref('int_bmn_households_in_force') }}
 ),
 
 areas as (

@@ -2,7 +2,7 @@
 {{ config(unique_key='activity_key') }}
 
 with activities as (
-    select * from {{ ref('stg_raw__activities') }}
+    select * from {{ ref('int_activities_in_force') }}
     {{ only_new_revisions() }}
 )
 

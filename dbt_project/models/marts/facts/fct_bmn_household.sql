@@ -4,7 +4,7 @@
 {{ config(unique_key='household_year_key') }}
 
 with households as (
-    select * from {{ ref('stg_raw__bmn_households') }}
+    select * from {{ ref('int_bmn_households_in_force') }}
     {{ only_new_revisions() }}
 ),
 

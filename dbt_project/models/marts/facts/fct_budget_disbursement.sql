@@ -2,7 +2,7 @@
 {{ config(unique_key='disbursement_key') }}
 
 with disbursement as (
-    select * from {{ ref('stg_raw__budget_disbursement') }}
+    select * from {{ ref('int_budget_disbursement_in_force') }}
     {{ only_new_revisions() }}
 )
 

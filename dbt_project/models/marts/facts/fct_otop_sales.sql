@@ -2,7 +2,7 @@
 {{ config(unique_key='otop_sale_key') }}
 
 with sales as (
-    select * from {{ ref('stg_raw__otop_sales') }}
+    select * from {{ ref('int_otop_sales_in_force') }}
     {{ only_new_revisions() }}
 )
 

@@ -2,7 +2,7 @@
 {{ config(unique_key='plot_progress_key') }}
 
 with reports as (
-    select * from {{ ref('stg_raw__knn_plot_progress') }}
+    select * from {{ ref('int_knn_plot_progress_in_force') }}
     {{ only_new_revisions() }}
 )
 

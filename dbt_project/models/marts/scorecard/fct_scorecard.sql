@@ -15,7 +15,7 @@ targets as (
 ),
 
 provinces as (
-    select province_code from {{ ref('stg_ref__tambons') }} where in_cdd_network group by province_code
+    select province_code from {{ ref('stg_ref__provinces') }} where in_cdd_network
 ),
 
 quarters as (
