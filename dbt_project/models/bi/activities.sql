@@ -9,14 +9,6 @@ areas as (
     select * from {{ ref('dim_area') }}
 ),
 
-dates as (
-    select * from {{ ref('dim_date') }}
-),
-
-gears as (
-    select * from {{ ref('dim_gear') }}
-),
-
 stages as (
     select * from {{ ref('dim_value_chain_stage') }}
 ),
@@ -48,17 +40,8 @@ select
     areas.tambon_name_th::text as tambon_name_th,
     areas.tambon_name_en::text as tambon_name_en,
     activities.date_key::date as activity_date,
-    date_trunc('month', activities.date_key)::date as month_start_date,
-    dates.year_be::integer as year_be,
-    dates.month::smallint as month,
-    dates.month_name_th::text as month_name_th,
-    dates.month_name_en::text as month_name_en,
-    dates.fiscal_year_be::integer as fiscal_year_be,
-    dates.fiscal_quarter::smallint as fiscal_quarter,
-    dates.fiscal_quarter_label::text as fiscal_quarter_label,
-    activities.gear_code::smallint as gear_code,
-    gears.name_th::text as gear_name_th,
-    gears.name_en::text as gear_name_en,
+    {{ month_columns("date_trunc('month', activities.date_key)") }}
+    {{ gear_columns('activities') }}
     activities.value_chain_stage_code::text as value_chain_stage_code,
     stages.name_th::text as value_chain_stage_th,
     stages.name_en::text as value_chain_stage_en,
@@ -83,8 +66,8 @@ select
     activities.disbursed_baht::numeric(16, 2) as disbursed_baht
 from activities
 left join areas on areas.area_key = activities.area_key
-left join dates on dates.date_key = activities.date_key
-left join gears on gears.gear_code = activities.gear_code
+{{ join_dates('activities.date_key') }}
+{{ join_gear_names('activities.gear_code') }}
 left join stages on stages.value_chain_stage_code = activities.value_chain_stage_code
 left join sectors on sectors.sector_code = activities.sector_code
 left join programmes on programmes.programme_code = activities.programme_code

@@ -4,14 +4,6 @@ with summary as (
     select * from {{ ref('fct_bmn_village_summary') }}
 ),
 
-indicators as (
-    select * from {{ ref('dim_indicator') }}
-),
-
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
 counted as (
     select
         province_code,
@@ -29,10 +21,7 @@ counted as (
 
 select
     counted.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
+    {{ province_name_columns() }}
     counted.survey_year_be::integer as survey_year_be,
     counted.indicator_set::text as indicator_set,
     counted.item_no::smallint as item_no,
@@ -46,5 +35,5 @@ select
     round(100.0 * counted.households_passed / nullif(counted.households_surveyed, 0), 2)::numeric(5, 2)
         as pass_rate_pct
 from counted
-left join provinces on provinces.province_code = counted.province_code
-left join indicators on indicators.indicator_key = counted.indicator_key
+{{ join_province_names('counted.province_code') }}
+{{ join_indicator_names('counted.indicator_key') }}

@@ -4,18 +4,6 @@ with disbursement as (
     select * from {{ ref('fct_budget_disbursement') }}
 ),
 
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
-amphoes as (
-    select * from {{ ref('amphoes') }}
-),
-
-dates as (
-    select * from {{ ref('dim_date') }}
-),
-
 monthly as (
     select
         province_code,
@@ -33,10 +21,7 @@ monthly as (
 
 select
     monthly.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
+    {{ province_name_columns() }}
     monthly.unit_code::text as unit_code,
     monthly.amphoe_code::text as amphoe_code,
     (monthly.amphoe_code is null) as is_provincial_office,
@@ -44,16 +29,8 @@ select
         'สำนักงานพัฒนาชุมชนจังหวัด' || provinces.province_name_th)::text as unit_name_th,
     coalesce(amphoes.amphoe_name_en || ' District Community Development Office',
         provinces.province_name_en || ' Provincial Community Development Office')::text as unit_name_en,
-    amphoes.amphoe_name_th,
-    amphoes.amphoe_name_en,
-    monthly.date_key::date as month_start_date,
-    dates.year_be::integer as year_be,
-    dates.month::smallint as month,
-    dates.month_name_th::text as month_name_th,
-    dates.month_name_en::text as month_name_en,
-    dates.fiscal_year_be::integer as fiscal_year_be,
-    dates.fiscal_quarter::smallint as fiscal_quarter,
-    dates.fiscal_quarter_label::text as fiscal_quarter_label,
+    {{ amphoe_name_columns() }}
+    {{ month_columns('monthly.date_key') }}
     monthly.projects::integer as projects,
     monthly.allocated_baht::numeric(18, 2) as allocated_baht,
     monthly.committed_baht::numeric(18, 2) as committed_baht,
@@ -62,6 +39,6 @@ select
     round(100 * monthly.disbursed_baht / nullif(monthly.allocated_baht, 0), 2)::numeric(9, 2) as disbursed_pct,
     round(100 * monthly.committed_baht / nullif(monthly.allocated_baht, 0), 2)::numeric(9, 2) as committed_pct
 from monthly
-left join provinces on provinces.province_code = monthly.province_code
-left join amphoes on amphoes.amphoe_code = monthly.amphoe_code
-left join dates on dates.date_key = monthly.date_key
+{{ join_province_names('monthly.province_code') }}
+{{ join_amphoe_names('monthly.amphoe_code') }}
+{{ join_dates('monthly.date_key') }}

@@ -20,10 +20,6 @@ datasets as (
     select * from {{ ref('contract_datasets') }}
 ),
 
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
 statuses as (
     select * from (values
         ('on_time', 1, 'ส่งตรงเวลา', 'On time'),
@@ -39,10 +35,7 @@ latest as (
 
 select
     completeness.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
+    {{ province_name_columns() }}
     completeness.dataset::text as dataset,
     datasets.title_th::text as dataset_title_th,
     datasets.title_en::text as dataset_title_en,
@@ -62,5 +55,5 @@ select
 from completeness
 left join deliveries using (province_code, dataset, delivery_night)
 left join datasets on datasets.dataset = completeness.dataset
-left join provinces on provinces.province_code = completeness.province_code
+{{ join_province_names('completeness.province_code') }}
 left join statuses on statuses.delivery_status = completeness.delivery_status

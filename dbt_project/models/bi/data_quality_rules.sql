@@ -8,10 +8,6 @@ datasets as (
     select * from {{ ref('contract_datasets') }}
 ),
 
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
 severities as (
     select * from (values
         ('quarantine_row', 'กักแถวที่ไม่ผ่าน', 'Quarantines the row'),
@@ -37,10 +33,7 @@ counted as (
 
 select
     counted.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
+    {{ province_name_columns() }}
     counted.dataset::text as dataset,
     datasets.title_th::text as dataset_title_th,
     datasets.title_en::text as dataset_title_en,
@@ -56,5 +49,5 @@ select
     counted.rows_evaluated::bigint as rows_evaluated
 from counted
 left join datasets on datasets.dataset = counted.dataset
-left join provinces on provinces.province_code = counted.province_code
+{{ join_province_names('counted.province_code') }}
 left join severities on severities.severity = counted.severity

@@ -8,10 +8,6 @@ datasets as (
     select * from {{ ref('contract_datasets') }}
 ),
 
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
 statuses as (
     select * from (values
         ('discovered', 'รอประมวลผล', 'Waiting to be processed'),
@@ -23,8 +19,7 @@ statuses as (
 select
     submissions.submission_id::bigint as submission_id,
     submissions.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
+    {{ province_name_columns(with_region=false) }}
     submissions.dataset::text as dataset,
     datasets.title_th::text as dataset_title_th,
     datasets.title_en::text as dataset_title_en,
@@ -48,5 +43,5 @@ select
     submissions.reject_reason_en::text as reject_reason_en
 from submissions
 left join datasets on datasets.dataset = submissions.dataset
-left join provinces on provinces.province_code = submissions.province_code
+{{ join_province_names('submissions.province_code') }}
 left join statuses on statuses.status = submissions.status

@@ -8,10 +8,6 @@ scorecard as (
     select * from {{ ref('fct_scorecard') }}
 ),
 
-gears as (
-    select * from {{ ref('dim_gear') }}
-),
-
 by_gear as (
     select
         gear_code,
@@ -44,15 +40,8 @@ latest as (
 )
 
 select
-    by_gear.gear_code::smallint as gear_code,
-    gears.name_th::text as gear_name_th,
-    gears.name_en::text as gear_name_en,
-    by_gear.fiscal_year_be::integer as fiscal_year_be,
-    by_gear.fiscal_quarter::smallint as fiscal_quarter,
-    by_gear.fiscal_quarter_label::text as fiscal_quarter_label,
-    ('ไตรมาส ' || by_gear.fiscal_quarter || '/' || by_gear.fiscal_year_be)::text as fiscal_quarter_label_th,
-    by_gear.quarter_start_date::date as quarter_start_date,
-    (by_gear.quarter_start_date = (select quarter_start_date from latest)) as is_latest_quarter,
+    {{ gear_columns('by_gear') }}
+    {{ fiscal_quarter_columns('by_gear') }}
     by_gear.indicators::integer as indicators,
     by_gear.indicators_with_data::integer as indicators_with_data,
     by_gear.indicators_meeting_target::integer as indicators_meeting_target,
@@ -64,4 +53,4 @@ select
         as province_cells_meeting_target_pct
 from by_gear
 left join cells using (gear_code, fiscal_year_be, fiscal_quarter)
-left join gears on gears.gear_code = by_gear.gear_code
+{{ join_gear_names('by_gear.gear_code') }}

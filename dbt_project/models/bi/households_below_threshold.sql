@@ -8,14 +8,6 @@ with households as (
     select * from {{ ref('fct_bmn_household') }}
 ),
 
-amphoes as (
-    select * from {{ ref('amphoes') }}
-),
-
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
 indicator_sets as (
     select * from {{ ref('bmn_indicator_sets') }}
 ),
@@ -38,13 +30,9 @@ counted as (
 
 select
     counted.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
+    {{ province_name_columns() }}
     counted.amphoe_code::text as amphoe_code,
-    amphoes.amphoe_name_th,
-    amphoes.amphoe_name_en,
+    {{ amphoe_name_columns() }}
     counted.survey_year_be::integer as survey_year_be,
     counted.indicator_set::text as indicator_set,
     counted.income_threshold_baht::numeric(16, 2) as income_threshold_baht,
@@ -57,6 +45,6 @@ select
     coalesce(counted.people_below_threshold, 0)::integer as people_below_threshold,
     round(counted.mean_income_per_person_baht::numeric, 2)::numeric(16, 2) as mean_income_per_person_baht
 from counted
-left join provinces on provinces.province_code = counted.province_code
-left join amphoes on amphoes.amphoe_code = counted.amphoe_code
+{{ join_province_names('counted.province_code') }}
+{{ join_amphoe_names('counted.amphoe_code') }}
 left join indicator_sets on indicator_sets.indicator_set = counted.indicator_set

@@ -16,14 +16,6 @@ channels as (
     select code, name_th, name_en from {{ ref('contract_code_lists') }} where code_list = 'sales_channel'
 ),
 
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
-dates as (
-    select * from {{ ref('dim_date') }}
-),
-
 monthly as (
     select
         sales.province_code,
@@ -42,19 +34,8 @@ monthly as (
 
 select
     monthly.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
-    monthly.date_key::date as month_start_date,
-    dates.year_ce::integer as year_ce,
-    dates.year_be::integer as year_be,
-    dates.month::smallint as month,
-    dates.month_name_th::text as month_name_th,
-    dates.month_name_en::text as month_name_en,
-    dates.fiscal_year_be::integer as fiscal_year_be,
-    dates.fiscal_quarter::smallint as fiscal_quarter,
-    dates.fiscal_quarter_label::text as fiscal_quarter_label,
+    {{ province_name_columns() }}
+    {{ month_columns('monthly.date_key', with_year_ce=true) }}
     monthly.channel_code::text as channel_code,
     channels.name_th::text as channel_name_th,
     channels.name_en::text as channel_name_en,
@@ -67,7 +48,7 @@ select
     monthly.products::integer as products,
     monthly.sales_rows::integer as sales_rows
 from monthly
-left join provinces on provinces.province_code = monthly.province_code
-left join dates on dates.date_key = monthly.date_key
+{{ join_province_names('monthly.province_code') }}
+{{ join_dates('monthly.date_key') }}
 left join channels on channels.code = monthly.channel_code
 left join categories on categories.code = monthly.product_category_code

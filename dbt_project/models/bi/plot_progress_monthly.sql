@@ -17,18 +17,6 @@ areas as (
     select area_key, amphoe_code from {{ ref('dim_area') }}
 ),
 
-amphoes as (
-    select * from {{ ref('amphoes') }}
-),
-
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
-dates as (
-    select * from {{ ref('dim_date') }}
-),
-
 monthly as (
     select
         progress.province_code,
@@ -51,21 +39,10 @@ monthly as (
 
 select
     monthly.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
+    {{ province_name_columns() }}
     monthly.amphoe_code::text as amphoe_code,
-    amphoes.amphoe_name_th,
-    amphoes.amphoe_name_en,
-    monthly.date_key::date as month_start_date,
-    dates.year_be::integer as year_be,
-    dates.month::smallint as month,
-    dates.month_name_th::text as month_name_th,
-    dates.month_name_en::text as month_name_en,
-    dates.fiscal_year_be::integer as fiscal_year_be,
-    dates.fiscal_quarter::smallint as fiscal_quarter,
-    dates.fiscal_quarter_label::text as fiscal_quarter_label,
+    {{ amphoe_name_columns() }}
+    {{ month_columns('monthly.date_key') }}
     monthly.plot_model_code::text as plot_model_code,
     plot_models.name_th::text as plot_model_th,
     plot_models.name_en::text as plot_model_en,
@@ -78,7 +55,7 @@ select
     monthly.spend_baht::numeric(18, 2) as spend_baht,
     monthly.produce_value_baht::numeric(18, 2) as produce_value_baht
 from monthly
-left join provinces on provinces.province_code = monthly.province_code
-left join amphoes on amphoes.amphoe_code = monthly.amphoe_code
+{{ join_province_names('monthly.province_code') }}
+{{ join_amphoe_names('monthly.amphoe_code') }}
 left join plot_models on plot_models.code = monthly.plot_model_code
-left join dates on dates.date_key = monthly.date_key
+{{ join_dates('monthly.date_key') }}

@@ -8,14 +8,6 @@ villages as (
     select village_key, amphoe_code from {{ ref('dim_village') }}
 ),
 
-amphoes as (
-    select * from {{ ref('amphoes') }}
-),
-
-provinces as (
-    select * from {{ ref('provinces') }}
-),
-
 labels as (
     select * from (values
         ('lifted_above', 1, 'พ้นเกณฑ์รายได้', 'Lifted above the threshold'),
@@ -40,13 +32,9 @@ counted as (
 
 select
     counted.province_code::text as province_code,
-    provinces.province_name_th,
-    provinces.province_name_en,
-    provinces.region_th,
-    provinces.region_en,
+    {{ province_name_columns() }}
     counted.amphoe_code::text as amphoe_code,
-    amphoes.amphoe_name_th,
-    amphoes.amphoe_name_en,
+    {{ amphoe_name_columns() }}
     counted.from_survey_year_be::integer as from_survey_year_be,
     counted.to_survey_year_be::integer as to_survey_year_be,
     counted.transition::text as transition,
@@ -62,6 +50,6 @@ select
         2
     )::numeric(5, 2) as share_of_amphoe_pct
 from counted
-left join provinces on provinces.province_code = counted.province_code
-left join amphoes on amphoes.amphoe_code = counted.amphoe_code
+{{ join_province_names('counted.province_code') }}
+{{ join_amphoe_names('counted.amphoe_code') }}
 left join labels on labels.transition = counted.transition
