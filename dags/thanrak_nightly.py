@@ -39,12 +39,12 @@ import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 
 from thanrak.orchestration.alerts import failure_callback
+from thanrak.orchestration.cosmos import DBT_GROUP_ID, dbt_task_group
 from thanrak.orchestration.dag_support import (
-    DBT_GROUP_ID,
-    dbt_task_group,
+    discover_batches,
     failed_tasks,
-    is_backfill,
     mart_assets,
+    per_province,
     run_of,
     stages_for_airflow,
 )
@@ -85,24 +85,20 @@ def thanrak_nightly():
 
     @task
     def discover_submissions() -> list[list[dict]]:
-        context = get_current_context()
-        return stages_for_airflow().discover_by_province(*run_of(context), exact_window=is_backfill(context))
-
-    def per_province(stage: str, batch: list[dict]) -> list[dict]:
-        get_current_context()["province"] = batch[0]["province_code"]
-        return stages_for_airflow().for_each(stage, *_run(), batch)
+        return discover_batches(get_current_context())
 
     @task(map_index_template="{{ province }}")
     def extract(batch: list[dict]) -> list[dict]:
-        return per_province("extract", batch)
+        return per_province(lambda stages: stages.extract, batch)
 
     @task(map_index_template="{{ province }}")
     def validate(batch: list[dict]) -> list[dict]:
-        return per_province("validate", batch)
+        return per_province(lambda stages: stages.validate, batch)
 
     @task(map_index_template="{{ province }}")
     def load(batch: list[dict]) -> list[dict]:
-        return per_province("load", batch)
+        """Fails when a file of the province could not be loaded (after the others were)."""
+        return per_province(lambda stages: stages.load, batch, last=True)
 
     @task(task_id=DBT_GROUP_ID, trigger_rule=TriggerRule.ALL_DONE)
     def build_marts_in_one_task() -> dict:

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from thanrak.demo.generator import generate_night
-from thanrak.pipeline import Stages
+from thanrak.pipeline import FileItem, Stages
 from thanrak.settings import PROJECT_ROOT, Settings
 
 NIGHT = dt.date(2026, 11, 22)
@@ -29,13 +29,13 @@ BACKEND_GONE_WITHIN = 30.0
 LOADER = """
 import datetime as dt, json, sys
 from pathlib import Path
-from thanrak.pipeline import Stages
+from thanrak.pipeline import FileItem, Stages
 from thanrak.settings import Settings
 
 url, var_dir, night = sys.argv[1:4]
 stages = Stages(url, Settings.in_folder(Path(var_dir), url))
-item = json.loads(sys.stdin.readline())
-print(json.dumps(stages.load("crashing-run", dt.date.fromisoformat(night), item)))
+item = FileItem.from_xcom(json.loads(sys.stdin.readline()))
+print(json.dumps(stages.load("crashing-run", dt.date.fromisoformat(night), item).to_xcom()))
 """
 
 
@@ -97,8 +97,8 @@ def wait_until_backend_gone(url: str, pid: int) -> None:
     pytest.fail(f"backend {pid} still there {BACKEND_GONE_WITHIN:.0f} s after its client was killed")
 
 
-def pending(stages: Stages, run_id: str, night: dt.date, key: str) -> list[dict]:
-    return [s for s in stages.discover(run_id, night) if s["key"] == key]
+def pending(stages: Stages, run_id: str, night: dt.date, key: str) -> list[FileItem]:
+    return [s for s in stages.discover(run_id, night) if s.submission.key == key]
 
 
 def test_killed_load_leaves_nothing_and_the_next_run_completes_it(warehouse, tmp_path):
@@ -128,9 +128,9 @@ def test_killed_load_leaves_nothing_and_the_next_run_completes_it(warehouse, tmp
         stages = Stages(warehouse, settings)
         [submission] = pending(stages, "first-run", NIGHT, key)
         item = stages.validate("first-run", NIGHT, stages.extract("first-run", NIGHT, submission))
-        assert item["rows"] == rows_sent
+        assert item.rows == rows_sent
 
-        loader.stdin.write(json.dumps(item) + "\n")
+        loader.stdin.write(json.dumps(item.to_xcom()) + "\n")
         loader.stdin.close()
         backend = wait_for_copy(warehouse, loader, log)
         os.kill(loader.pid, signal.SIGKILL)
@@ -142,7 +142,7 @@ def test_killed_load_leaves_nothing_and_the_next_run_completes_it(warehouse, tmp
     assert loader.returncode == -signal.SIGKILL
     wait_until_backend_gone(warehouse, backend)
 
-    left = file_state(warehouse, submission["submission_id"], "activities")
+    left = file_state(warehouse, submission.submission.submission_id, "activities")
     assert left == {
         "status": "discovered",
         "rows_received": None,
@@ -161,18 +161,18 @@ def test_killed_load_leaves_nothing_and_the_next_run_completes_it(warehouse, tmp
         NIGHT,
         next_run.validate("next-run", NIGHT, next_run.extract("next-run", NIGHT, submission)),
     )
-    assert result["status"] == "loaded"
-    done = file_state(warehouse, submission["submission_id"], "activities")
+    assert result.loaded.status == "loaded"
+    done = file_state(warehouse, submission.submission.submission_id, "activities")
     assert done["status"] == "loaded"
     assert done["rows_received"] == rows_sent
     assert done["rows_received"] == done["raw"] + done["quarantine"]
-    assert (done["raw"], done["quarantine"]) == (result["rows_loaded"], result["rows_quarantined"])
+    assert (done["raw"], done["quarantine"]) == (result.loaded.rows_loaded, result.loaded.rows_quarantined)
     assert done["quarantine"] > 0  # the generator's row defects went to quarantine, not lost
     assert done["validation_runs"] == 1
     assert pending(next_run, "third-run", NIGHT, key) == []
 
 
-def small_file(warehouse: str, tmp_path, province: str) -> tuple[Stages, dt.date, dict]:
+def small_file(warehouse: str, tmp_path, province: str) -> tuple[Stages, dt.date, FileItem]:
     """A small activities file of `province` for a night of its own, discovered."""
     night = dt.date(2026, 10, 20)
     settings = Settings.in_folder(tmp_path / "var", warehouse)
@@ -188,26 +188,26 @@ def test_loading_the_same_item_twice_loads_it_once(warehouse, tmp_path):
     stages, night, submission = small_file(warehouse, tmp_path, "40")
     item = stages.validate("run", night, stages.extract("run", night, submission))
     first = stages.load("run", night, item)
-    assert first["status"] == "loaded"
-    after_first = file_state(warehouse, submission["submission_id"], "activities")
-    assert after_first["raw"] == first["rows_loaded"] > 0
+    assert first.loaded.status == "loaded"
+    after_first = file_state(warehouse, submission.submission.submission_id, "activities")
+    assert after_first["raw"] == first.loaded.rows_loaded > 0
 
     second = stages.load("retry", night, item)
-    assert second["status"] == "already_done"
-    assert file_state(warehouse, submission["submission_id"], "activities") == after_first
+    assert second.loaded.status == "already_done"
+    assert file_state(warehouse, submission.submission.submission_id, "activities") == after_first
 
 
 def test_rerunning_extract_validate_load_for_a_loaded_file_loads_nothing_more(warehouse, tmp_path):
     """A retried or cleared task group runs the whole chain again for a file already loaded."""
     stages, night, submission = small_file(warehouse, tmp_path, "50")
     first = stages.load("run", night, stages.validate("run", night, stages.extract("run", night, submission)))
-    assert first["status"] == "loaded"
-    after_first = file_state(warehouse, submission["submission_id"], "activities")
+    assert first.loaded.status == "loaded"
+    after_first = file_state(warehouse, submission.submission.submission_id, "activities")
 
     again = stages.load(
         "retry", night, stages.validate("retry", night, stages.extract("retry", night, submission))
     )
-    assert again["status"] == "already_done"
-    after_second = file_state(warehouse, submission["submission_id"], "activities")
+    assert again.loaded.status == "already_done"
+    after_second = file_state(warehouse, submission.submission.submission_id, "activities")
     assert after_second == after_first
     assert after_second["rows_received"] == after_second["raw"] + after_second["quarantine"]

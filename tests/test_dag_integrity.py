@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from thanrak.orchestration.cosmos import write_manifest
 from thanrak.orchestration.dag_support import MART_ASSET_NAMES, is_backfill
 from thanrak.settings import PROJECT_ROOT, Settings
-from thanrak.transform.dbt_build import write_manifest
 
 DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
 # The Cosmos WATCHER producer runs the one `dbt build` and must not be retried (a second try only

@@ -60,12 +60,7 @@ def deliver_week(landing: Path) -> None:
 
 def run_night(stages: Stages, night: dt.date, *, backfill: bool) -> None:
     for batch in stages.discover_by_province("test", night, exact_window=backfill):
-        stages.for_each(
-            "load",
-            "test",
-            night,
-            stages.for_each("validate", "test", night, stages.for_each("extract", "test", night, batch)),
-        )
+        stages.process_batch("test", night, batch)
 
 
 def build_marts(url: str, settings: Settings) -> None:

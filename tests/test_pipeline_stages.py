@@ -10,7 +10,7 @@ import pytest
 
 from thanrak.contract.declarations import DATASETS
 from thanrak.demo.generator import FILE_DEFECTS, ROW_DEFECTS, generate_night
-from thanrak.pipeline import Stages
+from thanrak.pipeline import Stages, raise_if_failed
 from thanrak.settings import Settings
 
 NIGHT = dt.date(2026, 11, 22)
@@ -110,23 +110,25 @@ def test_a_file_whose_stage_breaks_does_not_stop_the_rest_of_its_province(
     stages = Stages(warehouse, settings)
     (batch,) = stages.discover_by_province("test", night)
     assert len(batch) == 3
-    broken = batch[1]["key"]
+    broken = batch[1].submission.key
     original = Stages.validate
 
     def validate_or_break(self, run_id, night, item):
-        if item["key"] == broken:
+        if item.submission.key == broken:
             raise ValueError("a bug met in one file")
         return original(self, run_id, night, item)
 
     monkeypatch.setattr(Stages, "validate", validate_or_break)
-    validated = stages.for_each("validate", "test", night, stages.for_each("extract", "test", night, batch))
+    validated = stages.for_each(
+        stages.validate, "test", night, stages.for_each(stages.extract, "test", night, batch)
+    )
     with pytest.raises(RuntimeError, match="a bug met in one file"):
-        stages.for_each("load", "test", night, validated)
+        raise_if_failed(stages.for_each(stages.load, "test", night, validated))
     with psycopg.connect(warehouse) as conn:
         statuses = dict(
             conn.execute(
                 "select source_key, status from ops.submission where source_key = any(%s)",
-                ([s["key"] for s in batch],),
+                ([s.submission.key for s in batch],),
             ).fetchall()
         )
     assert statuses.pop(broken) == "discovered"  # left for the next run, which will find it waiting

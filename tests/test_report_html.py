@@ -33,12 +33,7 @@ def report(warehouse, tmp_path_factory):
     )
     stages = Stages(warehouse, settings)
     for batch in stages.discover_by_province("test", NIGHT):
-        stages.for_each(
-            "load",
-            "test",
-            NIGHT,
-            stages.for_each("validate", "test", NIGHT, stages.for_each("extract", "test", NIGHT, batch)),
-        )
+        stages.process_batch("test", NIGHT, batch)
     stages.build_marts("test", NIGHT)
     stages.build_data_docs("test", NIGHT)
     stages.write_report("test", NIGHT)

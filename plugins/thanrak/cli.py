@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(verdict)
         return result.exit_code
     if args.command == "dbt-manifest":
-        from thanrak.transform.dbt_build import write_manifest
+        from thanrak.orchestration.cosmos import write_manifest
 
         print(f"dbt manifest: {write_manifest(settings, force=True)}")
         return 0

@@ -1,18 +1,20 @@
 """The nightly pipeline's stages, one function each. DAG tasks are thin calls into these, so
 every stage runs (and is tested) without Airflow.
 
-Between the mapped stages a submission travels as a small dict; its rows travel as Parquet
-files in the work folder, removed once the file is loaded.
+Between the per-file stages a delivered file travels as a `FileItem` (turned into a plain dict
+only where Airflow keeps it in XCom); its rows travel as Parquet files in the work folder,
+removed once the file is loaded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-import json
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,13 +28,55 @@ from thanrak.nights import night_cutoff, night_window_start
 from thanrak.report.html_report import gather, write_html_report
 from thanrak.report.summary import night_summary, write_report
 from thanrak.settings import Settings
-from thanrak.transform.dbt_build import DbtOutcome, build_marts
+from thanrak.transform.dbt_build import build_marts
 from thanrak.validate.validation import ProvinceAreas, Validation, province_areas, validate
 from thanrak.warehouse.connection import connect
 from thanrak.warehouse.migrate import migrate
 from thanrak.warehouse.reference import load_reference
+from thanrak.warehouse.run_log import record_stage
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileItem:
+    """One registered file on its way through extract, validate and load."""
+
+    submission: discovery.Submission
+    encoding: str | None = None  # set by extract
+    rows: int | None = None  # data rows extract found
+    unreadable: tuple[str, str] | None = None  # extract could not read it: the reason (Thai, English)
+    failed: str | None = None  # a stage raised on this file: which stage, and what
+    loaded: LoadResult | None = None  # set by load
+
+    def to_xcom(self) -> dict:
+        """Plain JSON-able values, for Airflow's XCom."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_xcom(cls, value: dict) -> FileItem:
+        return cls(
+            submission=discovery.Submission(**value["submission"]),
+            encoding=value["encoding"],
+            rows=value["rows"],
+            unreadable=tuple(value["unreadable"]) if value["unreadable"] else None,
+            failed=value["failed"],
+            loaded=LoadResult(**value["loaded"]) if value["loaded"] else None,
+        )
+
+
+# A per-file stage: (run id, night, item) -> the item one stage further.
+FileStep = Callable[[str, dt.date, FileItem], FileItem]
+
+
+def raise_if_failed(items: list[FileItem]) -> None:
+    """After the last per-file stage: a file whose stage raised fails the province's task (after
+    every other file of the batch went on), and names the file and the error."""
+    failed = [item for item in items if item.failed]
+    if failed:
+        raise RuntimeError(
+            "files not loaded: " + "; ".join(f"{i.submission.key} ({i.failed})" for i in failed)
+        )
 
 
 class Stages:
@@ -49,18 +93,14 @@ class Stages:
         started = dt.datetime.now(dt.UTC)
         yield detail
         with connect(self.url, autocommit=True) as conn:
-            conn.execute(
-                "insert into ops.run_log (run_id, night, stage, started_at, finished_at, detail) "
-                "values (%s, %s, %s, %s, now(), %s)",
-                (run_id, night, stage, started, json.dumps(detail, default=str)),
-            )
+            record_stage(conn, run_id, night, stage, started, detail)
 
     def prepare_warehouse(self) -> dict:
         """Applies pending migrations and refreshes reference data when its version changed."""
         with connect(self.url, autocommit=True) as conn:
             return {"migrations": migrate(conn), "reference": load_reference(conn)}
 
-    def discover(self, run_id: str, night: dt.date, *, exact_window: bool = False) -> list[dict]:
+    def discover(self, run_id: str, night: dt.date, *, exact_window: bool = False) -> list[FileItem]:
         """The submissions waiting for this night: every file delivered by its cut-off and not
         processed yet or, for a backfill (`exact_window`), the files of that night's window only."""
         since = night_window_start(night) if exact_window else None
@@ -68,37 +108,41 @@ class Stages:
             with connect(self.url, autocommit=True) as conn:
                 pending = discovery.discover(conn, self.source, night, night_cutoff(night), since)
             detail["pending"] = len(pending)
-        return [s.to_dict() for s in pending]
+        return [FileItem(submission) for submission in pending]
 
     def discover_by_province(
         self, run_id: str, night: dt.date, *, exact_window: bool = False
-    ) -> list[list[dict]]:
+    ) -> list[list[FileItem]]:
         """The waiting submissions in one batch per province: the unit the DAG maps over."""
-        batches: dict[str, list[dict]] = {}
-        for submission in self.discover(run_id, night, exact_window=exact_window):
-            batches.setdefault(submission["province_code"], []).append(submission)
+        batches: dict[str, list[FileItem]] = {}
+        for item in self.discover(run_id, night, exact_window=exact_window):
+            batches.setdefault(item.submission.province_code, []).append(item)
         return [batches[province] for province in sorted(batches)]
 
-    def for_each(self, stage: str, run_id: str, night: dt.date, items: list[dict]) -> list[dict]:
-        """Runs a per-file stage over a batch. A file whose stage raises is marked failed and
-        passed on, so the batch's other files go on; the load stage then reports it."""
-        method = {"extract": self.extract, "validate": self.validate, "load": self.load}[stage]
+    def for_each(self, step: FileStep, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
+        """Runs a per-file stage (`self.extract`, `self.validate`, `self.load`) over a batch. A file
+        whose stage raises is marked failed and passed on, so the batch's other files go on."""
         done = []
         for item in items:
-            if "failed" in item:
+            if item.failed:
                 done.append(item)
                 continue
             try:
-                done.append(method(run_id, night, item))
+                done.append(step(run_id, night, item))
             except Exception as error:  # one file's failure must not stop the others
-                log.exception("%s failed for %s", stage, item["key"])
-                done.append({**item, "failed": f"{stage}: {type(error).__name__}: {error}"})
-        failed = [item for item in done if "failed" in item]
-        if stage == "load" and failed:
-            raise RuntimeError(
-                "files not loaded: " + "; ".join(f"{i['key']} ({i['failed']})" for i in failed)
-            )
+                log.exception("%s failed for %s", step.__name__, item.submission.key)
+                done.append(
+                    dataclasses.replace(item, failed=f"{step.__name__}: {type(error).__name__}: {error}")
+                )
         return done
+
+    def process_batch(self, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
+        """Extract, validate and load a batch, as the DAG's three mapped tasks do one after the
+        other; raises afterwards when a file failed."""
+        for step in (self.extract, self.validate, self.load):
+            items = self.for_each(step, run_id, night, items)
+        raise_if_failed(items)
+        return items
 
     def _province_areas(self, province_code: str) -> ProvinceAreas:
         """A province's codes, read once per Stages: a batch holds one province's files."""
@@ -107,82 +151,70 @@ class Stages:
                 self._areas[province_code] = province_areas(conn, province_code)
         return self._areas[province_code]
 
-    def _work_dir(self, submission: dict) -> Path:
-        return self.settings.work_dir / str(submission["submission_id"])
+    def _work_dir(self, item: FileItem) -> Path:
+        return self.settings.work_dir / str(item.submission.submission_id)
 
-    def extract(self, run_id: str, night: dt.date, submission: dict) -> dict:
+    def extract(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
         """Reads the file; a file that cannot be read travels on as a rejection."""
-        with self._logged(run_id, night, "extract", {"submission_id": submission["submission_id"]}) as detail:
-            contract = load_contract(submission["dataset"])
+        submission = item.submission
+        with self._logged(run_id, night, "extract", {"submission_id": submission.submission_id}) as detail:
+            contract = load_contract(submission.dataset)
             try:
-                extracted = extract(self.source.read_bytes(submission["key"]), submission["key"], contract)
+                extracted = extract(self.source.read_bytes(submission.key), submission.key, contract)
             except FileRejected as rejected:
                 detail["rejected"] = rejected.reason
-                return {**submission, "rejected": [rejected.message_th, rejected.message_en]}
-            work = self._work_dir(submission)
+                return dataclasses.replace(item, unreadable=(rejected.message_th, rejected.message_en))
+            work = self._work_dir(item)
             work.mkdir(parents=True, exist_ok=True)
             extracted.frame.to_parquet(work / "extracted.parquet", index=False)
             detail["rows"] = extracted.rows
             detail["total_rows_skipped"] = extracted.total_rows_skipped
-        return {**submission, "encoding": extracted.encoding, "rows": extracted.rows}
+        return dataclasses.replace(item, encoding=extracted.encoding, rows=extracted.rows)
 
-    def validate(self, run_id: str, night: dt.date, item: dict) -> dict:
-        if "rejected" in item:
+    def validate(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        if item.unreadable:
             return item
-        with self._logged(run_id, night, "validate", {"submission_id": item["submission_id"]}) as detail:
-            contract = load_contract(item["dataset"])
+        submission = item.submission
+        with self._logged(run_id, night, "validate", {"submission_id": submission.submission_id}) as detail:
+            contract = load_contract(submission.dataset)
             work = self._work_dir(item)
             frame = pd.read_parquet(work / "extracted.parquet")
             checked = validate(
-                frame, contract, period=item["period"], areas=self._province_areas(item["province_code"])
+                frame,
+                contract,
+                period=submission.period,
+                areas=self._province_areas(submission.province_code),
             )
             checked.save(work)
             detail["bad_rows"] = int(checked.bad_rows.sum())
         return item
 
-    def load(self, run_id: str, night: dt.date, item: dict) -> dict:
-        with self._logged(run_id, night, "load", {"submission_id": item["submission_id"]}) as detail:
+    def load(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        submission_id = item.submission.submission_id
+        with self._logged(run_id, night, "load", {"submission_id": submission_id}) as detail:
             with connect(self.url) as conn:
-                if not is_pending(conn, item["submission_id"]):
+                if not is_pending(conn, submission_id):
                     # loaded by an earlier try whose work files are gone: nothing to do
-                    result = LoadResult(item["submission_id"], "already_done")
-                elif "rejected" in item:
-                    result = reject_unreadable(conn, item["submission_id"], *item["rejected"])
+                    result = LoadResult(submission_id, "already_done")
+                elif item.unreadable:
+                    result = reject_unreadable(conn, submission_id, *item.unreadable)
                 else:
                     result = load_validated(
                         conn,
-                        item["submission_id"],
-                        load_contract(item["dataset"]),
+                        submission_id,
+                        load_contract(item.submission.dataset),
                         Validation.read(self._work_dir(item)),
-                        item["encoding"],
+                        item.encoding,
                     )
             shutil.rmtree(self._work_dir(item), ignore_errors=True)
-            detail.update(result.__dict__)
-        return result.__dict__
+            detail.update(dataclasses.asdict(result))
+        return dataclasses.replace(item, loaded=result)
 
     def build_marts(self, run_id: str, night: dt.date) -> dict:
         with self._logged(run_id, night, "build_marts", {}) as detail:
             outcome = build_marts(self.url, self.settings)
             detail["nodes"] = len(outcome.nodes)
         return {"nodes": len(outcome.nodes)}
-
-    def record_marts(
-        self, run_id: str, night: dt.date, started: dt.datetime, task: str, nodes: list[dict]
-    ) -> None:
-        """The run-log row of one dbt invocation when Airflow runs dbt through Cosmos (one per
-        task that ran dbt): the stage's time is from its first start to its last finish."""
-        failed = [n["name"] for n in DbtOutcome(success=True, nodes=nodes).failures]
-        detail = (
-            {"task": task, "nodes": len(nodes), "failed": failed}
-            if failed
-            else {"task": task, "nodes": len(nodes)}
-        )
-        with connect(self.url, autocommit=True) as conn:
-            conn.execute(
-                "insert into ops.run_log (run_id, night, stage, started_at, finished_at, detail) "
-                "values (%s, %s, 'build_marts', %s, now(), %s)",
-                (run_id, night, started, json.dumps(detail)),
-            )
 
     def build_data_docs(self, run_id: str, night: dt.date) -> dict:
         """GX Data Docs of the night, offline: per dataset, the suite and the validation of the

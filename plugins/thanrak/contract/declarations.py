@@ -70,10 +70,8 @@ _AREA_CODE_TYPES = {"tambon": "char(6)", "village": "char(8)", "unit": "varchar(
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule across columns (column-level checks come from the column declaration).
-
-    kinds: `not_greater_than` (column <= than); `per_member` (column = total / members, within
-    `tolerance`, when all three are given)."""
+    """A rule across columns, by name, with its own words; `kind` is one of the declared rule
+    kinds of thanrak.contract.rules (column-level checks come from the column declaration)."""
 
     name: str
     kind: str
@@ -89,11 +87,6 @@ class Rule:
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(c for c in (self.column, self.than, self.total, self.members) if c)
-
-    @property
-    def derived_column(self) -> str:
-        """The column validation derives for a `per_member` rule: the gap to total / members."""
-        return f"_{self.name}_gap"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from thanrak.report.scorecard import national_scorecard, render_scorecard
 from thanrak.report.summary import night_summary, render_markdown
 from thanrak.settings import Settings
 from thanrak.warehouse.connection import connect, warehouse_url
+from thanrak.warehouse.run_log import latest_run_id
 
 
 def run_demo(settings: Settings, night: dt.date, *, scale: float) -> int:
@@ -39,9 +40,7 @@ def run_demo(settings: Settings, night: dt.date, *, scale: float) -> int:
         timings["airflow dags test thanrak_nightly"] = time.monotonic() - started
 
         with connect(url) as conn:
-            run_id = conn.execute(
-                "select run_id from ops.run_log where night = %s order by finished_at desc limit 1", (night,)
-            ).fetchone()[0]
+            run_id = latest_run_id(conn, night)
             summary = night_summary(conn, night, run_id)
             scorecard = national_scorecard(conn, night)
     print()

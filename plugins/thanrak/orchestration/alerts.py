@@ -334,23 +334,18 @@ def alert_from_context(context: Mapping, kind: str = "task_failed") -> dict:
         except Exception:  # the property reads Airflow's configuration
             facts["log_url"] = None
     facts["logical_date"] = context.get("logical_date") or getattr(dag_run, "logical_date", None)
-    facts["night"] = _night(context, dag_run, facts["logical_date"])
+    facts["night"] = _night(context)
     facts["exception"] = context.get("exception")
     facts["reason"] = context.get("reason")
     return facts
 
 
-def _night(context: Mapping, dag_run, logical_date) -> str | None:
-    """The night the run processes, as the DAG computes it: param `night`, else the Bangkok day
-    before the logical date (or the run's `run_after`)."""
-    try:
-        params = context.get("params") or {}
-        if params.get("night"):
-            return str(params["night"])
-        from thanrak.nights import night_of
+def _night(context: Mapping) -> str | None:
+    """The night the run processes, as the DAG computes it; None when the context cannot say."""
+    from thanrak.orchestration.dag_support import night_of_run
 
-        moment = logical_date or getattr(dag_run, "run_after", None)
-        return night_of(moment).isoformat() if moment else None
+    try:
+        return night_of_run(context).isoformat()
     except Exception:
         return None
 

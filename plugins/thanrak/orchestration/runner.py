@@ -66,8 +66,7 @@ def _write_dbt_manifest(settings: Settings, airflow_log: Path) -> None:
     """The DAG renders one task per dbt node from the manifest: written (`dbt parse`, a few
     seconds) when the dbt project changed since the last one. If dbt cannot parse the project,
     the night still runs; the DAG then builds the marts in one task, which shows dbt's error."""
-    from thanrak.orchestration.dag_support import dbt_mode
-    from thanrak.transform.dbt_build import write_manifest
+    from thanrak.orchestration.cosmos import dbt_mode, write_manifest
 
     if dbt_mode() == "single":
         return

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 
 from thanrak.contract.declarations import load_contract
-from thanrak.contract.messages import TITLES
+from thanrak.contract.rules import title
 
 STATUS_LABELS = {
     "on_time": ("ตรงเวลา", "on time"),
@@ -222,7 +222,7 @@ def rule_label(dataset: str, rule: str, column: str) -> str:
     contract_rule = next((r for r in contract.rules if r.name == rule), None)
     if contract_rule:
         return f"{contract_rule.message_th} · {contract_rule.message_en}"
-    th, en = TITLES.get(rule, (rule, rule))
+    th, en = title(rule)
     if column in contract.column_names:
         header = contract.column(column)
         return f"{th}: {header.th} · {en}: {header.en}"

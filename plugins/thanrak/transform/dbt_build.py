@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass
-from importlib.metadata import version
-from pathlib import Path
 
 from thanrak.settings import Settings
 
@@ -82,65 +76,3 @@ def build_marts(url: str, settings: Settings | None = None) -> DbtOutcome:
         failed = ", ".join(f"{n['name']} ({n['status']})" for n in outcome.failures)
         raise RuntimeError(f"dbt build failed: {failed}")
     return outcome
-
-
-# Folders of the dbt project that dbt writes itself: not part of what the manifest describes.
-_GENERATED = {"target", "logs", "dbt_packages"}
-
-
-def manifest_path(settings: Settings | None = None) -> Path:
-    """Where the dbt manifest the DAG is rendered from lives: with the dbt project it describes
-    (`target/` is dbt's own output folder, ignored by git)."""
-    settings = settings or Settings.from_env()
-    return settings.dbt_project_dir / "target" / "manifest.json"
-
-
-def project_fingerprint(project_dir: Path) -> str:
-    """A hash of every source file of the dbt project and of dbt's version: the manifest is
-    current when it was written for this fingerprint."""
-    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}\n".encode())
-    for path in sorted(project_dir.rglob("*")):
-        relative = path.relative_to(project_dir)
-        if path.is_file() and relative.parts[0] not in _GENERATED:
-            digest.update(f"{relative.as_posix()}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def manifest_is_current(settings: Settings | None = None) -> bool:
-    settings = settings or Settings.from_env()
-    stamp = manifest_path(settings).with_suffix(".sha256")
-    return (
-        manifest_path(settings).is_file()
-        and stamp.is_file()
-        and stamp.read_text().strip() == project_fingerprint(settings.dbt_project_dir)
-    )
-
-
-def write_manifest(settings: Settings | None = None, *, force: bool = False) -> Path:
-    """`dbt parse` of the project into target/manifest.json, outside any DAG parse, so that the
-    DAG renders one Airflow task per dbt node from a file. Skipped when the manifest is current.
-    dbt parse reads profiles.yml but connects to nothing: placeholders stand in for the warehouse
-    when no THANRAK_DBT_* variables are set."""
-    settings = settings or Settings.from_env()
-    path = manifest_path(settings)
-    if not force and manifest_is_current(settings):
-        return path
-    fingerprint = project_fingerprint(settings.dbt_project_dir)
-    env = {**dbt_environment("postgresql://dbt-parse@localhost/dbt_parse"), **os.environ}
-    project = str(settings.dbt_project_dir)
-    dbt = Path(sys.executable).with_name("dbt")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Parsed into a folder of its own, then moved: a DAG being parsed meanwhile sees the old
-    # manifest or the new one, never half of one.
-    with tempfile.TemporaryDirectory(prefix=".parse-", dir=path.parent) as folder:
-        command = [str(dbt), "parse", "--project-dir", project, "--profiles-dir", project,
-                   "--target-path", folder, "--log-path", str(settings.var_dir / "dbt" / "logs")]  # fmt: skip
-        result = subprocess.run(command, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(
-                f"dbt parse failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
-            )
-        os.replace(Path(folder) / "manifest.json", path)
-    path.with_suffix(".sha256").write_text(fingerprint + "\n")
-    return path

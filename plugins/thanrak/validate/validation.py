@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from thanrak.contract.declarations import Contract
-from thanrak.contract.messages import message
+from thanrak.contract.rules import declared_kind, rule_kind
 from thanrak.extract.frame import PROBLEMS, SOURCE_ROW
 from thanrak.validate.bulk import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
 from thanrak.validate.suites import gx_context, gx_suite, suite_definition, suite_name
@@ -124,9 +123,7 @@ def prepare(
         if column.type in ("date", "month"):
             data[column.name] = pd.to_datetime(data[column.name])
     for rule in contract.rules:
-        if rule.kind == "per_member":
-            members = data[rule.members].where(data[rule.members] > 0).astype("float64")
-            data[rule.derived_column] = (data[rule.column] - data[rule.total] / members).abs()
+        declared_kind(rule).derive(data, rule)
     start, end = period_bounds(period)
     return data, {"period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end), **areas.parameters()}
 
@@ -158,10 +155,10 @@ def validate(
             continue
         entries = failing.to_dict(orient="records")
         if meta["severity"] == "reject_file":
-            outcome.rejection = (
-                meta["rule"],
-                *message(meta["rule"], detail=_detail(meta, entries, areas, period)),
-            )
+            kind = rule_kind(meta["rule"])
+            values = [str(e.get(meta["column"], "")) for e in entries]
+            detail = kind.detail(values, province_code=areas.province_code, period=period)
+            outcome.rejection = (meta["rule"], *kind.message(detail=detail))
         elif meta["severity"] == "quarantine_row":
             for entry in entries:
                 row = int(entry[SOURCE_ROW])
@@ -211,38 +208,9 @@ def _gx_batch_definition():
     )
 
 
-def _detail(meta: dict, failing: list[dict], areas: ProvinceAreas, period: str) -> str:
-    """What a file-level rejection names: the offending values, or where the data belongs."""
-    values = [str(e.get(meta["column"], "")) for e in failing]
-    if meta["rule"] == "wrong_province_folder":
-        elsewhere = Counter(v[:2] for v in values if v).most_common(1)
-        return f"{areas.province_code} → {elsewhere[0][0] if elsewhere else '?'}"
-    if meta["rule"] == "wrong_period_folder":
-        months = Counter(str(v)[:7] for v in values if v and v != "None").most_common(1)
-        return f"{period} → {months[0][0] if months else '?'}"
-    if meta["rule"] == "pii_in_clear":
-        return f"{len(values)}"
-    return ", ".join(sorted(set(values))[:5])
-
-
 def _reason(contract: Contract, meta: dict, entry: dict) -> dict:
-    rule = next((r for r in contract.rules if r.name == meta["rule"]), None)
-    column = contract.column(meta["column"])
-    value = _plain(entry.get(meta["column"]))
-    if rule:
-        th, en = rule.message_th, rule.message_en
-        value = {
-            name: _plain(entry.get(name)) for name in (*rule.columns, rule.derived_column) if name in entry
-        }
-    else:
-        th, en = message(meta["rule"], column_th=column.th, column_en=column.en, value=value)
-    return {"rule": meta["rule"], "column": column.name, "value": value, "message_th": th, "message_en": en}
-
-
-def _plain(value: object) -> object:
-    """A value as JSON can hold it: missing -> None, timestamps -> ISO dates, numpy -> Python."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    return value.item() if hasattr(value, "item") else value
+    """A failing row's reason, in the words of its rule kind."""
+    declared = next((r for r in contract.rules if r.name == meta["rule"]), None)
+    if declared:
+        return declared_kind(declared).reason(contract, declared, entry)
+    return rule_kind(meta["rule"]).reason(contract, meta, entry)

@@ -1,0 +1,490 @@
+"""The rule kinds: every check a delivered file or row goes through, one object each.
+
+A rule kind knows, in one place: when a contract declares it (a column attribute, a `rules:`
+entry of a given `kind`, or the dataset's key), the Great Expectations expectation(s) it adds to
+the dataset's suite, the columns validation derives for it, its reason in Thai and English, and
+how the offending value is shown to a provincial officer. Values that cannot be typed at all
+(a number, a date, a flag) are found by extract; their kinds are here too, without expectations,
+so that every reason a row can carry has its words here.
+
+Adding a rule kind: one class and one entry in a tuple below, plus its declaration in a
+contract (contracts/*.yaml). Everything else (the suites in expectations/, the contract doc,
+the report's rule names) derives from here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from thanrak.contract.declarations import Column, Contract, Rule, code_lists
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# A 13-digit citizen ID or an 11-digit house ID, with or without dashes or spaces.
+PII_IN_CLEAR = r"^(?:[0-9][- ]?){11}(?:[0-9][- ]?[0-9])?$"
+
+
+def expectation_meta(rule: str, column: str, severity: str) -> dict:
+    """What every expectation carries: the one place a rule's severity lives."""
+    return {"rule": rule, "column": column, "severity": severity}
+
+
+def plain(value: object) -> object:
+    """A value as JSON can hold it: missing -> None, timestamps -> ISO dates, numpy -> Python."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    """A check with its words. `message_*` are templates over {column_th}, {column_en}, {value}
+    (row rules) or {detail} (file rules); `title_*` name a row rule in charts and tables."""
+
+    name: str
+    severity: str
+    message_th: str
+    message_en: str
+    title_th: str | None = None
+    title_en: str | None = None
+
+    def message(self, **fields: object) -> tuple[str, str]:
+        return self.message_th.format(**fields), self.message_en.format(**fields)
+
+    def expectations(self, contract: Contract, column: Column) -> list:
+        """The expectations this kind adds for one column of the contract (none by default)."""
+        return []
+
+    def detail(self, values: list[str], *, province_code: str, period: str) -> str:
+        """What a file rejection names: the first offending values."""
+        return ", ".join(sorted(set(values))[:5])
+
+    def reason(self, contract: Contract, meta: dict, entry: dict) -> dict:
+        """A failing row's reason: the rule, the column, the value as typed, the words."""
+        column = contract.column(meta["column"])
+        value = plain(entry.get(meta["column"]))
+        th, en = self.message(column_th=column.th, column_en=column.en, value=value)
+        return {"rule": self.name, "column": column.name, "value": value, "message_th": th, "message_en": en}
+
+    def _meta(self, column: str) -> dict:
+        return expectation_meta(self.name, column, self.severity)
+
+
+class NotNull(RuleKind):
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if not column.required:
+            return []
+        return [gxe.ExpectColumnValuesToNotBeNull(column=column.name, meta=self._meta(column.name))]
+
+
+class BadFormat(RuleKind):
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if not column.pattern:
+            return []
+        return [
+            gxe.ExpectColumnValuesToMatchRegex(
+                column=column.name, regex=column.pattern, meta=self._meta(column.name)
+            )
+        ]
+
+
+class NotInCodeList(RuleKind):
+    """A code (or each of a `;`-separated set of codes) must be one of its code list."""
+
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if column.type == "code":
+            codes = [c.code for c in code_lists()[column.code_list]]
+            return [
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=column.name, value_set=codes, meta=self._meta(column.name)
+                )
+            ]
+        if column.type == "code_set":
+            one = "|".join(re.escape(c.code) for c in code_lists()[column.code_list])
+            return [
+                gxe.ExpectColumnValuesToMatchRegex(
+                    column=column.name, regex=f"^(?:{one})(?:;(?:{one}))*$", meta=self._meta(column.name)
+                )
+            ]
+        return []
+
+
+class AreaCodeCheck(RuleKind):
+    """An area code must exist in the file's province: a row check and, with `mostly`, the file
+    check that the file sits in the wrong province's folder (on the first area column only). The
+    codes are parameters of the suite, filled per province at validation."""
+
+    mostly: float | None = None
+
+    def applies_to(self, contract: Contract, column: Column) -> bool:
+        return column.type == "area_code"
+
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if not self.applies_to(contract, column):
+            return []
+        extra = {"mostly": self.mostly} if self.mostly else {}
+        if column.level == "village":  # no village register ships with geothai: tambon + หมู่ 01-99
+            check = gxe.ExpectColumnValuesToMatchRegex(
+                column=column.name,
+                regex={"$PARAMETER": "village_regex"},
+                meta=self._meta(column.name),
+                **extra,
+            )
+        else:
+            check = gxe.ExpectColumnValuesToBeInSet(
+                column=column.name,
+                value_set={"$PARAMETER": f"{column.level}_codes"},
+                meta=self._meta(column.name),
+                **extra,
+            )
+        return [check]
+
+
+class WrongProvinceFolder(AreaCodeCheck):
+    mostly = 0.5
+
+    def applies_to(self, contract, column):
+        first_area_column = next(c for c in contract.columns if c.type == "area_code")
+        return column is first_area_column
+
+    def detail(self, values, *, province_code, period):
+        elsewhere = Counter(v[:2] for v in values if v).most_common(1)
+        return f"{province_code} → {elsewhere[0][0] if elsewhere else '?'}"
+
+
+class PiiInClear(RuleKind):
+    """The hash column holds a citizen or house ID in clear: the file is rejected, and the
+    rejection counts the rows without echoing any value."""
+
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if column.name != contract.pii_column:
+            return []
+        return [
+            gxe.ExpectColumnValuesToNotMatchRegex(
+                column=column.name, regex=PII_IN_CLEAR, meta=self._meta(column.name)
+            )
+        ]
+
+    def detail(self, values, *, province_code, period):
+        return f"{len(values)}"
+
+
+class OutOfRange(RuleKind):
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if column.min is None and column.max is None:
+            return []
+        return [
+            gxe.ExpectColumnValuesToBeBetween(
+                column=column.name, min_value=column.min, max_value=column.max, meta=self._meta(column.name)
+            )
+        ]
+
+
+class PeriodCheck(RuleKind):
+    """The dataset's date column must fall in the file's reporting month: per row and, with
+    `mostly`, the file check that the file sits in the wrong period's folder."""
+
+    mostly: float | None = None
+
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if column.name != contract.date_column:
+            return []
+        extra = {"mostly": self.mostly} if self.mostly else {}
+        return [
+            gxe.ExpectColumnValuesToBeBetween(
+                column=column.name,
+                min_value={"$PARAMETER": "period_start"},
+                max_value={"$PARAMETER": "period_end"},
+                **extra,
+                meta=self._meta(column.name),
+            )
+        ]
+
+
+class WrongPeriodFolder(PeriodCheck):
+    mostly = 0.5  # most rows of another month: the file sits in the wrong period's folder
+
+    def detail(self, values, *, province_code, period):
+        months = Counter(str(v)[:7] for v in values if v and v != "None").most_common(1)
+        return f"{period} → {months[0][0] if months else '?'}"
+
+
+class DuplicateKeys(RuleKind):
+    """The dataset's key must be unique in the file."""
+
+    def key_expectations(self, contract: Contract) -> list:
+        import great_expectations.expectations as gxe
+
+        key = list(contract.key)
+        if len(key) == 1:
+            return [gxe.ExpectColumnValuesToBeUnique(column=key[0], meta=self._meta(key[0]))]
+        return [gxe.ExpectCompoundColumnsToBeUnique(column_list=key, meta=self._meta(""))]
+
+
+@dataclass(frozen=True)
+class DeclaredKind:
+    """A rule across columns, declared by name in a contract's `rules:` with its own words
+    (`message_th`, `message_en`); `kind` picks one of these."""
+
+    kind: str
+
+    def expectations(self, rule: Rule) -> list:
+        raise NotImplementedError
+
+    def derive(self, data: pd.DataFrame, rule: Rule) -> None:
+        """Adds the columns the expectation reads that the file does not have (none by default)."""
+
+    def derived_columns(self, rule: Rule) -> tuple[str, ...]:
+        return ()
+
+    def reason(self, contract: Contract, rule: Rule, entry: dict) -> dict:
+        """The reason shows every value the rule compared, by column."""
+        shown = (*rule.columns, *self.derived_columns(rule))
+        value = {name: plain(entry.get(name)) for name in shown if name in entry}
+        return {
+            "rule": rule.name,
+            "column": rule.column,
+            "value": value,
+            "message_th": rule.message_th,
+            "message_en": rule.message_en,
+        }
+
+
+class NotGreaterThan(DeclaredKind):
+    """`column` <= `than`, when both are given (disbursed within the budget)."""
+
+    def expectations(self, rule):
+        import great_expectations.expectations as gxe
+
+        return [
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=rule.than,
+                column_B=rule.column,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                meta=expectation_meta(rule.name, rule.column, rule.severity),
+            )
+        ]
+
+
+class PerMember(DeclaredKind):
+    """`column` = `total` / `members` within `tolerance`, when all three are given (income per
+    person = household income / members). Validation derives the gap; the expectation bounds it."""
+
+    def derived_columns(self, rule):
+        return (f"_{rule.name}_gap",)
+
+    def derive(self, data, rule):
+        members = data[rule.members].where(data[rule.members] > 0).astype("float64")
+        (gap,) = self.derived_columns(rule)
+        data[gap] = (data[rule.column] - data[rule.total] / members).abs()
+
+    def expectations(self, rule):
+        import great_expectations.expectations as gxe
+
+        (gap,) = self.derived_columns(rule)
+        return [
+            gxe.ExpectColumnValuesToBeBetween(
+                column=gap,
+                max_value=rule.tolerance,
+                meta=expectation_meta(rule.name, rule.column, rule.severity),
+            )
+        ]
+
+
+def _row_rule(kind: type[RuleKind], name: str, message: tuple[str, str], title: tuple[str, str]) -> RuleKind:
+    return kind(name, "quarantine_row", *message, *title)
+
+
+def _file_rule(kind: type[RuleKind], name: str, message: tuple[str, str]) -> RuleKind:
+    return kind(name, "reject_file", *message)
+
+
+WRONG_PROVINCE_FOLDER = _file_rule(
+    WrongProvinceFolder,
+    "wrong_province_folder",
+    (
+        "ไฟล์อยู่ในโฟลเดอร์ของจังหวัดอื่น: รหัสพื้นที่ส่วนใหญ่ไม่ใช่ของจังหวัดนี้ (โฟลเดอร์ → ข้อมูล: {detail})",
+        "The file is in another province's folder: most area codes are not of this province "
+        "(folder → data: {detail}).",
+    ),
+)
+WRONG_PERIOD_FOLDER = _file_rule(
+    WrongPeriodFolder,
+    "wrong_period_folder",
+    (
+        "ข้อมูลส่วนใหญ่ไม่ใช่ของเดือนตามโฟลเดอร์ (โฟลเดอร์ → ข้อมูล: {detail}) กรุณาวางไฟล์ในโฟลเดอร์ของเดือนที่ถูกต้อง",
+        "Most rows are not of the folder's month (folder → data: {detail}); put the file in its month's folder.",
+    ),
+)
+PII_IN_CLEAR_RULE = _file_rule(
+    PiiInClear,
+    "pii_in_clear",
+    (
+        "ไฟล์มีเลขประจำตัวประชาชนหรือรหัสบ้านที่ไม่ได้เข้ารหัส ({detail} แถว) ขัดต่อ พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล "
+        "กรุณาแปลงเป็นค่าแฮช SHA-256 แล้วส่งใหม่ ระบบไม่ได้บันทึกข้อมูลจากไฟล์นี้",
+        "The file holds citizen IDs or house IDs in clear ({detail} rows), against the PDPA. Replace them "
+        "with their SHA-256 hash and send it again; nothing from this file was stored.",
+    ),
+)
+DUPLICATE_KEYS = _file_rule(
+    DuplicateKeys,
+    "duplicate_keys",
+    (
+        "มีรหัสซ้ำในไฟล์ ({detail}) แต่ละแถวต้องมีรหัสไม่ซ้ำกัน",
+        "The file repeats keys ({detail}); each row must have its own key.",
+    ),
+)
+NOT_NULL = _row_rule(
+    NotNull, "not_null", ("ไม่ได้กรอก '{column_th}'", "'{column_en}' is empty"), ("ไม่ได้กรอก", "empty")
+)
+# Values extract cannot type (no expectation: the value never reaches the suite).
+PARSE_PROBLEMS = (
+    _row_rule(
+        RuleKind,
+        "not_a_number",
+        ("'{column_th}' ไม่ใช่ตัวเลข: '{value}'", "'{column_en}' is not a number: '{value}'"),
+        ("ไม่ใช่ตัวเลข", "not a number"),
+    ),
+    _row_rule(
+        RuleKind,
+        "not_a_whole_number",
+        ("'{column_th}' ต้องเป็นจำนวนเต็ม: '{value}'", "'{column_en}' must be a whole number: '{value}'"),
+        ("ไม่ใช่จำนวนเต็ม", "not a whole number"),
+    ),
+    _row_rule(
+        RuleKind,
+        "not_a_date",
+        (
+            "'{column_th}' ไม่ใช่วันที่ที่อ่านได้: '{value}' (ตัวอย่าง 30/09/2564)",
+            "'{column_en}' is not a date: '{value}' (for example 30/09/2564)",
+        ),
+        ("วันที่อ่านไม่ได้", "not a date"),
+    ),
+    _row_rule(
+        RuleKind,
+        "not_a_month",
+        (
+            "'{column_th}' ไม่ใช่เดือนที่อ่านได้: '{value}' (ตัวอย่าง 11/2569 หรือ พ.ย. 69)",
+            "'{column_en}' is not a month: '{value}' (for example 11/2569 or 2026-11)",
+        ),
+        ("เดือนอ่านไม่ได้", "not a month"),
+    ),
+    _row_rule(
+        RuleKind,
+        "not_a_flag",
+        ("'{column_th}' ต้องเป็น ผ่าน หรือ ไม่ผ่าน: '{value}'", "'{column_en}' must be pass or fail: '{value}'"),
+        ("ไม่ใช่ ผ่าน/ไม่ผ่าน", "not pass/fail"),
+    ),
+)
+NOT_IN_CODE_LIST = _row_rule(
+    NotInCodeList,
+    "not_in_code_list",
+    (
+        "'{column_th}' ไม่อยู่ในรายการรหัสที่กำหนด: '{value}'",
+        "'{column_en}' is not one of the allowed codes: '{value}'",
+    ),
+    ("ไม่อยู่ในรายการรหัส", "not in the code list"),
+)
+BAD_AREA_CODE = _row_rule(
+    AreaCodeCheck,
+    "bad_area_code",
+    (
+        "'{column_th}' ไม่ใช่รหัสที่มีอยู่จริงของจังหวัดนี้: '{value}'",
+        "'{column_en}' is not an existing code in this province: '{value}'",
+    ),
+    ("รหัสพื้นที่ไม่ถูกต้อง", "unknown area code"),
+)
+OUT_OF_RANGE = _row_rule(
+    OutOfRange,
+    "out_of_range",
+    ("'{column_th}' อยู่นอกช่วงที่รับได้: '{value}'", "'{column_en}' is outside the accepted range: '{value}'"),
+    ("นอกช่วงที่รับได้", "out of range"),
+)
+OUTSIDE_PERIOD = _row_rule(
+    PeriodCheck,
+    "outside_period",
+    (
+        "'{column_th}' ไม่อยู่ในงวดของไฟล์: '{value}'",
+        "'{column_en}' is outside the file's reporting period: '{value}'",
+    ),
+    ("ไม่อยู่ในงวด", "outside the period"),
+)
+BAD_FORMAT = _row_rule(
+    BadFormat,
+    "bad_format",
+    ("'{column_th}' รูปแบบไม่ถูกต้อง: '{value}'", "'{column_en}' has the wrong format: '{value}'"),
+    ("รูปแบบไม่ถูกต้อง", "wrong format"),
+)
+
+# Every rule kind, in the order the contract document lists them.
+RULE_KINDS: tuple[RuleKind, ...] = (
+    WRONG_PROVINCE_FOLDER,
+    WRONG_PERIOD_FOLDER,
+    PII_IN_CLEAR_RULE,
+    DUPLICATE_KEYS,
+    NOT_NULL,
+    *PARSE_PROBLEMS,
+    NOT_IN_CODE_LIST,
+    BAD_AREA_CODE,
+    OUT_OF_RANGE,
+    OUTSIDE_PERIOD,
+    BAD_FORMAT,
+)
+# The column checks, in the order a column's expectations stand in its suite.
+COLUMN_CHECKS: tuple[RuleKind, ...] = (
+    NOT_NULL,
+    BAD_FORMAT,
+    NOT_IN_CODE_LIST,
+    BAD_AREA_CODE,
+    WRONG_PROVINCE_FOLDER,
+    PII_IN_CLEAR_RULE,
+    OUT_OF_RANGE,
+    OUTSIDE_PERIOD,
+    WRONG_PERIOD_FOLDER,
+)
+DECLARED_KINDS: dict[str, DeclaredKind] = {
+    kind.kind: kind for kind in (NotGreaterThan("not_greater_than"), PerMember("per_member"))
+}
+_BY_NAME = {kind.name: kind for kind in RULE_KINDS}
+
+
+def rule_kind(name: str) -> RuleKind:
+    return _BY_NAME[name]
+
+
+def declared_kind(rule: Rule) -> DeclaredKind:
+    if rule.kind not in DECLARED_KINDS:
+        raise ValueError(f"rule {rule.name}: unknown rule kind {rule.kind}")
+    return DECLARED_KINDS[rule.kind]
+
+
+def title(name: str) -> tuple[str, str]:
+    """A rule's short name in Thai and English, for charts and tables (the name itself for a
+    declared rule or a file rule)."""
+    kind = _BY_NAME.get(name)
+    if kind is None or kind.title_th is None:
+        return name, name
+    return kind.title_th, kind.title_en
