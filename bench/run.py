@@ -45,7 +45,7 @@ from thanrak.contract.declarations import Contract, load_contract
 from thanrak.extract.frame import extract
 from thanrak.landing.discovery import discover
 from thanrak.landing.sources import LocalFolderSource
-from thanrak.load.loading import load_validated
+from thanrak.load.files import load_validated
 from thanrak.settings import PROJECT_ROOT
 from thanrak.validate.validation import province_areas, validate
 from thanrak.warehouse.connection import sqlalchemy_url

@@ -23,7 +23,8 @@ from thanrak.contract.declarations import load_contract
 from thanrak.extract.frame import FileRejected, extract
 from thanrak.landing import discovery
 from thanrak.landing.sources import Source, landing_source
-from thanrak.load.loading import LoadResult, is_pending, load_validated, night_problems, reject_unreadable
+from thanrak.load.files import LoadResult, load_validated, reject_unreadable
+from thanrak.load.manifest import is_pending, night_problems
 from thanrak.nights import night_cutoff, night_window_start
 from thanrak.report.html_report import gather, write_html_report
 from thanrak.report.summary import night_summary, write_report

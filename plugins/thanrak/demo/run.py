@@ -1,60 +1,42 @@
-"""`thanrak demo`: a whole night for 76 provinces, end to end, on generated data."""
+"""`thanrak demo`: a whole night for 76 provinces, end to end, on generated data: `thanrak
+generate` into the landing folder, then `thanrak run-night`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
-from thanrak.demo.generator import generate_night
-from thanrak.orchestration.runner import run_nightly_dag
-from thanrak.report.scorecard import national_scorecard, render_scorecard
-from thanrak.report.summary import night_summary, render_markdown
+from thanrak.demo.generator import GeneratedNight, generate_night
+from thanrak.orchestration.runner import describe_warehouse, process_night
 from thanrak.settings import Settings
-from thanrak.warehouse.connection import connect, warehouse_url
-from thanrak.warehouse.run_log import latest_run_id
+from thanrak.warehouse.connection import warehouse_url
+
+
+def write_generated(settings: Settings, out: Path, night: dt.date, **options) -> tuple[GeneratedNight, Path]:
+    """Generates a night of files into `out`; the injected defects (what validation should
+    catch) are listed in var/generated/<night>.json."""
+    generated = generate_night(out, night, **options)
+    listing = settings.var_dir / "generated" / f"{night}.json"
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    listing.write_text(generated.to_json())
+    return generated, listing
 
 
 def run_demo(settings: Settings, night: dt.date, *, scale: float) -> int:
-    timings: dict[str, float] = {}
     with warehouse_url(settings) as url:
-        where = (
-            "external warehouse (THANRAK_WAREHOUSE_URL)"
-            if settings.warehouse_url
-            else (f"embedded PostgreSQL in {settings.embedded_pg_dir}")
-        )
-        print(f"Thanrak demo: night {night}, {where}")
-
+        print(f"Thanrak demo: night {night}, {describe_warehouse(settings)}")
         started = time.monotonic()
-        generated = generate_night(settings.landing_dir, night, scale=scale)
-        generated_path = settings.var_dir / "generated" / f"{night}.json"
-        generated_path.parent.mkdir(parents=True, exist_ok=True)
-        generated_path.write_text(generated.to_json())
-        timings["generate"] = time.monotonic() - started
+        generated, listing = write_generated(settings, settings.landing_dir, night, scale=scale)
+        seconds = time.monotonic() - started
         print(
             f"  generated {len(generated.files)} files, {generated.total_rows:,} rows, "
             f"{len(generated.defects)} injected defects -> {settings.landing_dir}"
         )
-
-        started = time.monotonic()
-        airflow_log = run_nightly_dag(settings, url, night)
-        timings["airflow dags test thanrak_nightly"] = time.monotonic() - started
-
-        with connect(url) as conn:
-            run_id = latest_run_id(conn, night)
-            summary = night_summary(conn, night, run_id)
-            scorecard = national_scorecard(conn, night)
-    print()
-    print(render_markdown(summary))
-    print(render_scorecard(scorecard))
-    print()
-    print("Wall-clock / เวลาที่ใช้:")
-    for step, seconds in timings.items():
-        print(f"  {step}: {seconds:.1f} s")
-    print()
-    report_dir = settings.reports_dir / night.isoformat()
-    print(f"Planners' report (open in a browser): {report_dir / 'report.html'}")
-    print(f"Summary: {report_dir / 'night-report.md'} and night-report.json")
-    print(f"Rejected rows per province, to send back: {report_dir / 'quarantine'}/")
-    print(f"Airflow log: {airflow_log}")
-    print(f"Injected defects (what validation should have caught): {generated_path}")
-    return 0
+        return process_night(
+            settings,
+            url,
+            night,
+            timings={"generate": seconds},
+            more_paths=(("Injected defects (what validation should have caught)", listing),),
+        )

@@ -1,5 +1,6 @@
 """Runs Thanrak's DAGs through Airflow itself (`airflow dags test`) with a project-local
-AIRFLOW_HOME and a SQLite metadata database: no Airflow server is needed."""
+AIRFLOW_HOME and a SQLite metadata database: no Airflow server is needed. `thanrak run-night`
+(and the demo after generating its files) is `run_night`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from thanrak.nights import night_cutoff
 from thanrak.settings import PROJECT_ROOT, Settings
+from thanrak.warehouse.connection import connect, warehouse_url
+from thanrak.warehouse.run_log import latest_run_id
 
 logger = logging.getLogger(__name__)
 
@@ -91,3 +95,61 @@ def run_nightly_dag(settings: Settings, warehouse_url: str, night: dt.date) -> P
     logical_date = night_cutoff(night).astimezone(dt.UTC).isoformat()
     _airflow(["dags", "test", "thanrak_nightly", logical_date], env, log)
     return log
+
+
+def describe_warehouse(settings: Settings) -> str:
+    if settings.warehouse_url:
+        return "external warehouse (THANRAK_WAREHOUSE_URL)"
+    return f"embedded PostgreSQL in {settings.embedded_pg_dir}"
+
+
+def describe_landing(settings: Settings) -> str:
+    return settings.landing_url or str(settings.landing_dir)
+
+
+def run_night(settings: Settings, night: dt.date) -> int:
+    """`thanrak run-night`: the night's files in the landing zone, as they are, through the real
+    thanrak_nightly DAG; then the night's summary and scorecard."""
+    with warehouse_url(settings) as url:
+        print(
+            f"Thanrak run-night: night {night}, {describe_warehouse(settings)}, landing {describe_landing(settings)}"
+        )
+        return process_night(settings, url, night)
+
+
+def process_night(
+    settings: Settings,
+    url: str,
+    night: dt.date,
+    *,
+    timings: dict[str, float] | None = None,
+    more_paths: tuple[tuple[str, Path], ...] = (),
+) -> int:
+    """Runs thanrak_nightly for `night` and prints what a data engineer checks the morning after:
+    the summary, the five-gear scorecard, the wall-clock and where the reports and logs are."""
+    from thanrak.report.scorecard import national_scorecard, render_scorecard
+    from thanrak.report.summary import night_summary, render_markdown
+
+    timings = dict(timings or {})
+    started = time.monotonic()
+    airflow_log = run_nightly_dag(settings, url, night)
+    timings["airflow dags test thanrak_nightly"] = time.monotonic() - started
+    with connect(url) as conn:
+        summary = night_summary(conn, night, latest_run_id(conn, night))
+        scorecard = national_scorecard(conn, night)
+    print()
+    print(render_markdown(summary))
+    print(render_scorecard(scorecard))
+    print()
+    print("Wall-clock / เวลาที่ใช้:")
+    for step, seconds in timings.items():
+        print(f"  {step}: {seconds:.1f} s")
+    print()
+    report_dir = settings.reports_dir / night.isoformat()
+    print(f"Planners' report (open in a browser): {report_dir / 'report.html'}")
+    print(f"Summary: {report_dir / 'night-report.md'} and night-report.json")
+    print(f"Rejected rows per province, to send back: {report_dir / 'quarantine'}/")
+    print(f"Airflow log: {airflow_log}")
+    for label, path in more_paths:
+        print(f"{label}: {path}")
+    return 0

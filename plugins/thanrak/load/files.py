@@ -1,0 +1,91 @@
+"""Load: one transaction per file. Accepted rows go to raw.<dataset> by COPY, failing rows to
+quarantine.row with every reason, rule results to dq, and the manifest row is closed, all or
+nothing: a crash mid-file leaves no trace of that file and the next run loads it again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import psycopg
+
+from thanrak.contract.declarations import Contract
+from thanrak.extract.frame import SOURCE_ROW
+from thanrak.load.manifest import claim, close
+from thanrak.load.quarantine import copy_quarantined, release_earlier_quarantine
+from thanrak.validate.validation import Validation
+from thanrak.warehouse.bulk_copy import copy_frame
+
+LINEAGE = ("submission_id", "source_row")
+
+
+@dataclass
+class LoadResult:
+    submission_id: int
+    status: str  # loaded | rejected | already_done
+    rows_received: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+
+
+def load_validated(
+    conn: psycopg.Connection, submission_id: int, contract: Contract, validation: Validation, encoding: str
+) -> LoadResult:
+    frame = validation.frame
+    with conn.transaction():
+        if not claim(conn, submission_id):
+            return LoadResult(submission_id, "already_done")
+        _record_rule_results(conn, submission_id, validation)
+        if validation.rejection:
+            _, th, en = validation.rejection
+            close(conn, submission_id, "rejected", len(frame), 0, 0, th, en, encoding)
+            return LoadResult(submission_id, "rejected", rows_received=len(frame))
+        bad = validation.bad_rows
+        good_rows, bad_rows = frame[~bad], frame[bad]
+        _copy_accepted(conn, submission_id, contract, good_rows)
+        copy_quarantined(conn, submission_id, contract, bad_rows)
+        release_earlier_quarantine(conn, submission_id, contract)
+        close(conn, submission_id, "loaded", len(frame), len(good_rows), len(bad_rows), None, None, encoding)
+    return LoadResult(submission_id, "loaded", len(frame), len(good_rows), len(bad_rows))
+
+
+def reject_unreadable(
+    conn: psycopg.Connection, submission_id: int, message_th: str, message_en: str
+) -> LoadResult:
+    """Closes a submission whose file could not be read at all."""
+    with conn.transaction():
+        if not claim(conn, submission_id):
+            return LoadResult(submission_id, "already_done")
+        close(conn, submission_id, "rejected", None, 0, 0, message_th, message_en, None)
+    return LoadResult(submission_id, "rejected")
+
+
+def _copy_accepted(
+    conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame
+) -> None:
+    table = rows[[SOURCE_ROW, *contract.column_names]].copy()
+    for column in contract.columns:
+        if column.type == "code_set":  # 'a;b' -> PostgreSQL array literal '{a,b}'
+            table[column.name] = "{" + table[column.name].str.replace(";", ",") + "}"
+    table.insert(0, "submission_id", submission_id)
+    columns = ", ".join([*LINEAGE, *contract.column_names])
+    copy_frame(conn, f"copy raw.{contract.dataset} ({columns}) from stdin with (format csv)", table)
+
+
+def _record_rule_results(conn: psycopg.Connection, submission_id: int, validation: Validation) -> None:
+    conn.execute(
+        """insert into dq.validation_run (submission_id, suite_name, success, rows_evaluated)
+           values (%s, %s, %s, %s)""",
+        (
+            submission_id,
+            validation.suite_name,
+            validation.rejection is None and not validation.bad_rows.any(),
+            len(validation.frame),
+        ),
+    )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            """insert into dq.rule_result (submission_id, rule, column_name, severity, failed_rows)
+               values (%s, %s, %s, %s, %s)""",
+            [(submission_id, r.rule, r.column, r.severity, r.failed_rows) for r in validation.rule_results],
+        )
