@@ -28,6 +28,7 @@ test: env
 lint: env
 	$(BIN)/ruff check plugins dags tests
 	$(BIN)/ruff format --check plugins dags tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests  # .sqlfluff
 
 clean:
 	rm -rf var .pytest_cache

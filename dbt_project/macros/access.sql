@@ -1,3 +1,5 @@
+-- sqlfluff:exclude_rules:LT02,ST06,ST07,ST09,LT09,LT14,RF02,AL03
+-- (layout is not linted in macro definitions: sqlfluff indents the Jinja blocks, not the SQL they render)
 {#-
   Row-level security for a mart, run as its post-hook (dbt_project.yml), in the transaction that
   builds it and grants SELECT on it (see docs/access.md):

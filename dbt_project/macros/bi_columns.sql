@@ -1,3 +1,5 @@
+-- sqlfluff:exclude_rules:LT02,ST06,ST07,ST09,LT09,LT14,RF02,AL03
+-- (layout is not linted in macro definitions: sqlfluff indents the Jinja blocks, not the SQL they render)
 {#- Column blocks and joins shared by the bi views, so that a province's names, a month's
     attributes or an indicator's labels are spelled out once. Each block keeps the columns,
     types and order the views had (their contracts check it). -#}

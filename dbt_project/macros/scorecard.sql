@@ -1,3 +1,5 @@
+-- sqlfluff:exclude_rules:LT02,ST06,ST07,ST09,LT09,LT14,RF02,AL03
+-- (layout is not linted in macro definitions: sqlfluff indents the Jinja blocks, not the SQL they render)
 {#- How far a value is towards its target (1 = met). For an indicator where lower is better
     the ratio is turned around. No target, a zero target or no value: unknown. -#}
 {% macro attainment(value, target, direction) %}

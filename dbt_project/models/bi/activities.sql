@@ -54,11 +54,11 @@ select
     activities.partner_sector_codes::text as partner_sector_codes,
     (
         select string_agg(partners.name_th, ', ' order by partners.sort_order)
-        from partners where partners.partner_sector_code = any (string_to_array(activities.partner_sector_codes, ','))
+        from partners where partners.partner_sector_code = any(string_to_array(activities.partner_sector_codes, ','))
     )::text as partner_sectors_th,
     (
         select string_agg(partners.name_en, ', ' order by partners.sort_order)
-        from partners where partners.partner_sector_code = any (string_to_array(activities.partner_sector_codes, ','))
+        from partners where partners.partner_sector_code = any(string_to_array(activities.partner_sector_codes, ','))
     )::text as partner_sectors_en,
     activities.participants::integer as participants,
     activities.households_reached::integer as households_reached,

@@ -25,10 +25,14 @@ select
     monthly.unit_code::text as unit_code,
     monthly.amphoe_code::text as amphoe_code,
     (monthly.amphoe_code is null) as is_provincial_office,
-    coalesce('สำนักงานพัฒนาชุมชนอำเภอ' || amphoes.amphoe_name_th,
-        'สำนักงานพัฒนาชุมชนจังหวัด' || provinces.province_name_th)::text as unit_name_th,
-    coalesce(amphoes.amphoe_name_en || ' District Community Development Office',
-        provinces.province_name_en || ' Provincial Community Development Office')::text as unit_name_en,
+    coalesce(
+        'สำนักงานพัฒนาชุมชนอำเภอ' || amphoes.amphoe_name_th,
+        'สำนักงานพัฒนาชุมชนจังหวัด' || provinces.province_name_th
+    )::text as unit_name_th,
+    coalesce(
+        amphoes.amphoe_name_en || ' District Community Development Office',
+        provinces.province_name_en || ' Provincial Community Development Office'
+    )::text as unit_name_en,
     {{ amphoe_name_columns() }}
     {{ month_columns('monthly.date_key') }}
     monthly.projects::integer as projects,

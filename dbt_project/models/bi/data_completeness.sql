@@ -21,7 +21,8 @@ datasets as (
 ),
 
 statuses as (
-    select * from (values
+    select * from (
+        values
         ('on_time', 1, 'ส่งตรงเวลา', 'On time'),
         ('late', 2, 'ส่งล่าช้า', 'Late'),
         ('rejected', 3, 'ไฟล์ไม่ผ่าน', 'Rejected'),

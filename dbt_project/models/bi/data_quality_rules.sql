@@ -9,7 +9,8 @@ datasets as (
 ),
 
 severities as (
-    select * from (values
+    select * from (
+        values
         ('quarantine_row', 'กักแถวที่ไม่ผ่าน', 'Quarantines the row'),
         ('reject_file', 'ไม่รับทั้งไฟล์', 'Rejects the whole file')
     ) as severities (severity, severity_th, severity_en)

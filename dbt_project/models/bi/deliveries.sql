@@ -9,7 +9,8 @@ datasets as (
 ),
 
 statuses as (
-    select * from (values
+    select * from (
+        values
         ('discovered', 'รอประมวลผล', 'Waiting to be processed'),
         ('loaded', 'รับข้อมูลแล้ว', 'Loaded'),
         ('rejected', 'ไม่รับไฟล์', 'Rejected')

@@ -9,7 +9,8 @@ villages as (
 ),
 
 labels as (
-    select * from (values
+    select * from (
+        values
         ('lifted_above', 1, 'พ้นเกณฑ์รายได้', 'Lifted above the threshold'),
         ('fell_below', 2, 'ตกเกณฑ์รายได้', 'Fell below the threshold'),
         ('stayed_below', 3, 'ต่ำกว่าเกณฑ์ต่อเนื่อง', 'Stayed below the threshold'),

@@ -108,7 +108,8 @@ delivery_sums as (
 ),
 
 measures as (
-    select province_code, fiscal_year_be, fiscal_quarter, 'G1-HOUSEHOLDS' as indicator_code,
+    select
+        province_code, fiscal_year_be, fiscal_quarter, 'G1-HOUSEHOLDS' as indicator_code,
         g1_households::numeric as numerator, null::numeric as denominator
     from activity_sums
     union all

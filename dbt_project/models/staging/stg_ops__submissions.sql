@@ -33,6 +33,8 @@ select
     delivered_at,
     delivery_night,
     night as processed_night,
-    delivered_local > delivery_night + '{{ var("delivery_deadline") }}'::time
-        or night > delivery_night as is_late
+    (
+        delivered_local > delivery_night + '{{ var("delivery_deadline") }}'::time
+        or night > delivery_night
+    ) as is_late
 from with_night

@@ -102,6 +102,7 @@ items as (
         item.assessed,
         item.passed
     from per_village
+    -- noqa: disable=LT02
     cross join lateral (values
         (1, assessed_01, passed_01),
         (2, assessed_02, passed_02),
@@ -142,6 +143,7 @@ items as (
         (37, assessed_37, passed_37),
         (38, assessed_38, passed_38)
     ) as item (item_no, assessed, passed)
+    -- noqa: enable=LT02
     where item.assessed > 0
 )
 

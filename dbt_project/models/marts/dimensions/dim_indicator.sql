@@ -13,7 +13,7 @@ targets as (
 latest_national_targets as (
     select distinct on (indicator_code) indicator_code, fiscal_year_be, target
     from targets
-    order by indicator_code, fiscal_year_be desc
+    order by indicator_code asc, fiscal_year_be desc
 ),
 
 bmn_sets as (
@@ -42,7 +42,7 @@ scorecard as (
 bmn_items as (
     select
         'BMN-' || lpad(item::text, 2, '0') as indicator_code,
-        bmn_sets.indicator_set as indicator_set_version,
+        bmn_sets.indicator_set as indicator_set_version,  -- noqa: RF03
         'bmn_survey' as indicator_family,
         null::smallint as gear_code,
         'จปฐ. ตัวชี้วัดที่ ' || item as name_th,

@@ -15,7 +15,7 @@ latest as (
         producer_type_code,
         tambon_code
     from sales
-    order by province_code, producer_id, sale_month desc, submission_id desc, source_row
+    order by province_code asc, producer_id asc, sale_month desc, submission_id desc, source_row asc
 ),
 
 seen as (

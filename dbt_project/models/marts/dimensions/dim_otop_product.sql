@@ -15,7 +15,7 @@ latest as (
         product_category_code,
         star_rating
     from sales
-    order by province_code, product_id, sale_month desc, submission_id desc, source_row
+    order by province_code asc, product_id asc, sale_month desc, submission_id desc, source_row asc
 )
 
 select

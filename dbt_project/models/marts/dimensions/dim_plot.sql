@@ -17,7 +17,7 @@ latest as (
         area_rai,
         report_month
     from reports
-    order by province_code, plot_id, report_month desc, submission_id desc, source_row
+    order by province_code asc, plot_id asc, report_month desc, submission_id desc, source_row asc
 )
 
 select

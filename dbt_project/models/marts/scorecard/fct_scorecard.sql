@@ -31,11 +31,12 @@ quarters as (
 measured_quarters as (
     select quarters.*
     from quarters
-    where exists (
-        select 1 from measures
-        where measures.fiscal_year_be = quarters.fiscal_year_be
-            and measures.fiscal_quarter = quarters.fiscal_quarter
-    )
+    where
+        exists (
+            select 1 from measures
+            where measures.fiscal_year_be = quarters.fiscal_year_be
+                and measures.fiscal_quarter = quarters.fiscal_quarter
+        )
 ),
 
 spine as (
@@ -84,15 +85,25 @@ targeted as (
 ranked as (
     select
         targeted.*,
-        {{ attainment('indicator_value', 'target', 'direction') }} as attainment,
-        case when indicator_value is not null then
-            rank() over (
-                partition by indicator_code, fiscal_year_be, fiscal_quarter, indicator_value is null
-                order by case when direction = 'lower_is_better' then indicator_value else -indicator_value end
-            )
+        {{ attainment('targeted.indicator_value', 'targeted.target', 'targeted.direction') }} as attainment,
+        case
+            when targeted.indicator_value is not null
+                then rank() over (
+                        partition by
+                            targeted.indicator_code,
+                            targeted.fiscal_year_be,
+                            targeted.fiscal_quarter,
+                            targeted.indicator_value is null
+                        order by
+                            case
+                                when targeted.direction = 'lower_is_better' then targeted.indicator_value
+                                else -targeted.indicator_value
+                            end
+                    )
         end as national_rank,
-        count(indicator_value) over (partition by indicator_code, fiscal_year_be, fiscal_quarter)
-            as provinces_ranked
+        count(targeted.indicator_value) over (
+            partition by targeted.indicator_code, targeted.fiscal_year_be, targeted.fiscal_quarter
+        ) as provinces_ranked
     from targeted
 ),
 
