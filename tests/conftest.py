@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -73,3 +74,17 @@ def warehouse(pg_server):
 def settings(tmp_path: Path) -> Settings:
     """Settings whose every folder lies in the test's own temporary folder."""
     return Settings.in_folder(tmp_path / "var")
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API (moto's server) on a free local port of 127.0.0.1, for the whole module."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ from typing import Any
 import boto3
 import psycopg
 import pytest
-from moto.server import ThreadedMotoServer
 
 from thanrak.landing.discovery import discover
 from thanrak.landing.sources import LocalFolderSource, S3Source, Source, landing_source
@@ -24,18 +23,6 @@ from thanrak.settings import Settings
 THAI_CP874 = "ตำบลบ้านใหม่,ต้นทาง\r\n".encode("cp874")
 UTF8_BOM = "\ufeffรหัสกิจกรรม,ตำบล\nA-001,100101\n".encode()
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """A real S3 API on a free local port, for the whole module."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

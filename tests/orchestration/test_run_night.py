@@ -15,7 +15,6 @@ from pathlib import Path
 import boto3
 import psycopg
 import pytest
-from moto.server import ThreadedMotoServer
 
 from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ
@@ -26,17 +25,6 @@ CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 def _bucket_listing(s3) -> dict[str, str]:
