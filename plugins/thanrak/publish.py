@@ -73,7 +73,7 @@ def render_contract_docs() -> str:
     lines = [
         "# Submission contract v1 / ข้อกำหนดการส่งข้อมูล ฉบับที่ 1",
         "",
-        "<!-- Generated from plugins/thanrak/contracts/*.yaml by `thanrak publish-contract`. Do not edit. -->",
+        "<!-- Generated from contracts/*.yaml by `thanrak publish-contract`. Do not edit. -->",
         "",
         "What every provincial CDD office sends each night, and how Thanrak reads it.",
         "สิ่งที่สำนักงานพัฒนาชุมชนจังหวัดส่งทุกคืน และวิธีที่ระบบอ่านข้อมูล",
