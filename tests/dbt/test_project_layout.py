@@ -1,0 +1,225 @@
+"""The dbt project keeps the layering of dbt Labs' project structure (the checks of
+dbt-project-evaluator that matter here, read from the manifest of `dbt parse`, so CI needs no
+package download and no database):
+
+- a staging model reads exactly one source and nothing else (it renames and casts);
+- no other model reads a source; bi views read only marts, other bi views and seeds;
+- every model and every column is described, every model has a primary-key test;
+- every bi view is `access: public`;
+- each model's YAML sits beside its SQL, with the same name.
+
+Each rule is a function returning what breaks it; the last tests feed them a doctored manifest
+to show that they do find a break."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+LAYERS = ("staging", "intermediate", "marts", "bi")
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory) -> dict:
+    """The manifest of `dbt parse` on the project, written to a folder of this test's own."""
+    from dbt.cli.main import dbtRunner  # heavy import, only here
+
+    target = tmp_path_factory.mktemp("dbt-target")
+    with pytest.MonkeyPatch.context() as env:
+        # profiles.yml reads the warehouse from the environment; parse never connects.
+        for name in ("THANRAK_DBT_HOST", "THANRAK_DBT_USER", "THANRAK_DBT_DBNAME"):
+            env.setenv(name, "parse-only")
+        env.setenv("DO_NOT_TRACK", "1")
+        result = dbtRunner().invoke(
+            [
+                "parse",
+                "--project-dir",
+                str(PROJECT),
+                "--profiles-dir",
+                str(PROJECT),
+                "--target-path",
+                str(target),
+                "--log-path",
+                str(target / "logs"),
+                "--quiet",
+            ]
+        )
+    assert result.success, result.exception
+    return json.loads((target / "manifest.json").read_text())
+
+
+def models(manifest: dict) -> dict[str, dict]:
+    return {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == "thanrak"
+    }
+
+
+def layer(node: dict) -> str:
+    """The folder under models/ a model lives in: staging, intermediate, marts or bi."""
+    return node["fqn"][1]
+
+
+def parents(node: dict) -> list[str]:
+    return node["depends_on"]["nodes"]
+
+
+# --- the rules -------------------------------------------------------------------------------
+
+
+def staging_not_reading_one_source(manifest: dict) -> list[str]:
+    """Staging models whose parents are not exactly one source."""
+    return [
+        f"{node['name']} reads {parents(node)}"
+        for node in models(manifest).values()
+        if layer(node) == "staging"
+        and not (len(parents(node)) == 1 and parents(node)[0].startswith("source."))
+    ]
+
+
+def sources_read_outside_staging(manifest: dict) -> list[str]:
+    return [
+        f"{node['name']} ({layer(node)}) reads {parent}"
+        for node in models(manifest).values()
+        if layer(node) != "staging"
+        for parent in parents(node)
+        if parent.startswith("source.")
+    ]
+
+
+def wrong_layer_references(manifest: dict) -> list[str]:
+    """Upstream layers only: staging < intermediate < marts < bi; bi reads marts, bi and seeds."""
+    every = models(manifest)
+    allowed = {
+        "staging": set(),
+        "intermediate": {"staging", "intermediate", "marts"},  # measures are computed from facts
+        "marts": {"staging", "intermediate", "marts"},
+        "bi": {"marts", "bi"},
+    }
+    return [
+        f"{node['name']} ({layer(node)}) reads {every[parent]['name']} ({layer(every[parent])})"
+        for node in every.values()
+        for parent in parents(node)
+        if parent in every and layer(every[parent]) not in allowed[layer(node)]
+    ]
+
+
+def undocumented(manifest: dict) -> list[str]:
+    """Models without a description, models without documented columns, undescribed columns."""
+    found = []
+    for node in models(manifest).values():
+        if not node["description"].strip():
+            found.append(node["name"])
+        if not node["columns"]:
+            found.append(f"{node['name']} (no columns documented)")
+        found += [
+            f"{node['name']}.{name}"
+            for name, column in node["columns"].items()
+            if not (column.get("description") or "").strip()
+        ]
+    return found
+
+
+def without_primary_key_test(manifest: dict) -> list[str]:
+    """Models with neither unique + not_null on one column nor unique_combination_of_columns."""
+    tests: dict[str, set[tuple[str, str | None]]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata") and node.get("attached_node"):
+            kind = node["test_metadata"]["name"]
+            tests.setdefault(node["attached_node"], set()).add((kind, node.get("column_name")))
+    missing = []
+    for uid, node in models(manifest).items():
+        found = tests.get(uid, set())
+        by_column = {column for kind, column in found if kind == "unique"} & {
+            column for kind, column in found if kind == "not_null"
+        }
+        if not (by_column or any(kind == "unique_combination_of_columns" for kind, _ in found)):
+            missing.append(node["name"])
+    return missing
+
+
+def bi_not_public(manifest: dict) -> list[str]:
+    return [
+        f"{node['name']} is {node['access']}"
+        for node in models(manifest).values()
+        if layer(node) == "bi" and node["access"] != "public"
+    ]
+
+
+def yaml_not_beside_sql(manifest: dict) -> list[str]:
+    """Models whose YAML is missing or is not <same folder>/<same name>.yml."""
+    found = []
+    for node in models(manifest).values():
+        sql = Path(node["original_file_path"])
+        patch = (node.get("patch_path") or "").split("://", 1)[-1]
+        if Path(patch) != sql.with_suffix(".yml"):
+            found.append(f"{sql}: {patch or 'no YAML'}")
+    return found
+
+
+RULES = [
+    staging_not_reading_one_source,
+    sources_read_outside_staging,
+    wrong_layer_references,
+    undocumented,
+    without_primary_key_test,
+    bi_not_public,
+    yaml_not_beside_sql,
+]
+
+
+# --- the project keeps them -----------------------------------------------------------------
+
+
+def test_every_model_sits_in_a_layer_folder(manifest):
+    assert {layer(node) for node in models(manifest).values()} == set(LAYERS)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.__name__)
+def test_the_project_keeps_the_rule(manifest, rule):
+    assert rule(manifest) == []
+
+
+def test_sources_are_declared_in_one_sources_file(manifest):
+    files = {source["original_file_path"] for source in manifest["sources"].values()}
+    assert files == {"models/staging/__sources.yml"}
+
+
+# --- and the rules do find a break ----------------------------------------------------------
+
+
+def _model(manifest: dict, name: str) -> dict:
+    return manifest["nodes"][f"model.thanrak.{name}"]
+
+
+def test_the_rules_find_a_break(manifest):
+    broken = copy.deepcopy(manifest)
+    # staging reading staging, a mart reading a source, a bi view reading staging
+    parents(_model(broken, "stg_raw__activities")).append("model.thanrak.stg_ops__submissions")
+    parents(_model(broken, "dim_area")).append("source.thanrak.ref.amphoe")
+    parents(_model(broken, "provinces")).append("model.thanrak.stg_ref__provinces")
+    # an undescribed column, a model without its key test, a private bi view, YAML elsewhere
+    next(iter(_model(broken, "dim_date")["columns"].values()))["description"] = ""
+    for node in broken["nodes"].values():
+        if node["resource_type"] == "test" and node.get("attached_node") == "model.thanrak.stg_ref__calendar":
+            node["attached_node"] = None
+    _model(broken, "scorecard")["access"] = "protected"
+    _model(broken, "fct_activities")["patch_path"] = "thanrak://models/marts/_facts.yml"
+
+    assert staging_not_reading_one_source(broken) == [
+        "stg_raw__activities reads ['source.thanrak.raw.activities', 'model.thanrak.stg_ops__submissions']"
+    ]
+    assert sources_read_outside_staging(broken) == ["dim_area (marts) reads source.thanrak.ref.amphoe"]
+    assert "provinces (bi) reads stg_ref__provinces (staging)" in wrong_layer_references(broken)
+    assert "stg_raw__activities (staging) reads stg_ops__submissions (staging)" in wrong_layer_references(
+        broken
+    )
+    assert undocumented(broken) == ["dim_date.date_key"]
+    assert without_primary_key_test(broken) == ["stg_ref__calendar"]
+    assert bi_not_public(broken) == ["scorecard is protected"]
+    assert yaml_not_beside_sql(broken) == ["models/marts/facts/fct_activities.sql: models/marts/_facts.yml"]
