@@ -274,7 +274,7 @@ def test_grant_province_login_by_function_and_command(built, monkeypatch, capsys
 
 
 def test_no_password_in_the_repository():
-    text = (PROJECT_ROOT / "plugins" / "thanrak" / "migrations" / "0010_roles.sql").read_text()
+    text = (PROJECT_ROOT / "plugins" / "thanrak" / "warehouse" / "migrations" / "0010_roles.sql").read_text()
     assert not re.search(r"password\s*'", text, re.IGNORECASE)
     example = Path(PROJECT_ROOT / ".env.example").read_text().splitlines()
     assert {

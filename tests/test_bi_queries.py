@@ -21,6 +21,7 @@ from psycopg import sql
 
 from thanrak.contract.declarations import load_contract
 from thanrak.demo.generator import generate_night
+from thanrak.load.files import LoadResult
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
 from thanrak.settings import PROJECT_ROOT, Settings
@@ -92,9 +93,9 @@ def previous_survey_year(url: str, settings: Settings, night: dt.date) -> str:
     return province
 
 
-def run_night(stages: Stages, night: dt.date) -> list[dict]:
+def run_night(stages: Stages, night: dt.date) -> list[LoadResult]:
     return [
-        stages.load("test", night, stages.validate("test", night, stages.extract("test", night, s)))
+        stages.load("test", night, stages.validate("test", night, stages.extract("test", night, s))).loaded
         for s in stages.discover("test", night)
     ]
 
@@ -108,7 +109,7 @@ def built(warehouse, tmp_path_factory) -> str:
     build_marts(warehouse, settings)
     previous_survey_year(warehouse, settings, NEXT_NIGHT)
     loaded = run_night(stages, NEXT_NIGHT)
-    assert [r["status"] for r in loaded] == ["loaded"], loaded
+    assert [r.status for r in loaded] == ["loaded"], loaded
     build_marts(warehouse, settings)
     return warehouse
 

@@ -19,6 +19,7 @@ import pytest
 
 from thanrak.contract.declarations import load_contract
 from thanrak.contract.messages import MESSAGES
+from thanrak.load.files import LoadResult
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
 from thanrak.settings import Settings
@@ -89,9 +90,11 @@ def deliver(landing: Path, name: str, data: bytes, night: dt.date) -> str:
     return f"{SLOT_FOLDER}/{name}"
 
 
-def run_night(stages: Stages, night: dt.date) -> list[dict]:
+def run_night(stages: Stages, night: dt.date) -> list[LoadResult]:
     return [
-        stages.load("nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, s)))
+        stages.load(
+            "nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, s))
+        ).loaded
         for s in stages.discover("nightly", night)
     ]
 
@@ -196,7 +199,7 @@ def test_the_first_delivery_is_revision_1_and_loads(history):
     [(revision, key, status, received, loaded, quarantined, _, _)] = history["manifest 1"]
     assert (revision, key, status) == (1, history["key"], "loaded")
     assert (received, loaded, quarantined) == (30, len(REVISION_1.accepted), 30 - len(REVISION_1.accepted))
-    assert [r["status"] for r in history["night 1"]] == ["loaded"]
+    assert [r.status for r in history["night 1"]] == ["loaded"]
 
 
 def test_the_same_bytes_under_another_name_add_no_manifest_row(history):
@@ -205,7 +208,7 @@ def test_the_same_bytes_under_another_name_add_no_manifest_row(history):
 
 
 def test_changed_bytes_for_the_same_slot_become_revision_2(history):
-    assert [r["status"] for r in history["night 3"]] == ["loaded"]
+    assert [r.status for r in history["night 3"]] == ["loaded"]
     first, second = history["manifest 3"]
     assert first == history["manifest 1"][0]  # revision 1 stays as it was
     revision, key, status, received, loaded, quarantined, _, _ = second
@@ -225,7 +228,7 @@ def test_the_marts_hold_only_the_accepted_rows_of_revision_2(history):
 
 
 def test_rejected_later_revisions_do_not_replace_revision_2_in_the_marts(history):
-    assert [r["status"] for r in history["night 4"] + history["night 5"]] == ["rejected", "rejected"]
+    assert [r.status for r in history["night 4"] + history["night 5"]] == ["rejected", "rejected"]
     rows = history["manifest 5"]
     assert [(r[0], r[2]) for r in rows] == [(1, "loaded"), (2, "loaded"), (3, "rejected"), (4, "rejected")]
     assert rows[:2] == history["manifest 3"]
