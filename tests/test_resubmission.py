@@ -5,19 +5,15 @@ force; a rejected later revision does not displace a good earlier one."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 import random
-from dataclasses import dataclass
 from pathlib import Path
 
-import geothai
 import psycopg
 import pytest
 
-from thanrak.contract.declarations import load_contract
+from support.activities import Sent, activities_file
 from thanrak.contract.messages import MESSAGES
 from thanrak.load.files import LoadResult
 from thanrak.nights import BANGKOK_TZ
@@ -25,52 +21,9 @@ from thanrak.pipeline import Stages
 from thanrak.settings import Settings
 from thanrak.transform.dbt_build import build_marts
 
-CONTRACT = load_contract("activities")
 PROVINCE, PERIOD = "30", "2026-11"
 SLOT_FOLDER = f"{PROVINCE}/activities/{PERIOD}"
 NIGHTS = [dt.date(2026, 11, 20) + dt.timedelta(days=n) for n in range(5)]
-TAMBONS = sorted(s.code for d in geothai.districts(PROVINCE) for s in geothai.subdistricts(d.code))
-
-
-@dataclass
-class Sent:
-    """One file as the office built it, and what of it should be accepted."""
-
-    data: bytes
-    accepted: dict[str, dict]  # activity_id -> the row's values, for the rows that must load
-    rows: int
-
-
-def activities_file(count: int, *, bump: int, bad: dict[int, dict[str, str]]) -> Sent:
-    """`count` clean activities (A-0001...), participants raised by `bump`; rows listed in `bad`
-    (by index) get the given spoilt values and must be quarantined."""
-    rng = random.Random(f"resubmission-{count}-{bump}")
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\r\n")
-    out.writerow([c.th for c in CONTRACT.columns])
-    accepted = {}
-    for index in range(count):
-        budget = rng.randint(10, 500) * 100
-        row = {
-            "activity_id": f"A-{index + 1:04d}",
-            "tambon_code": rng.choice(TAMBONS),
-            "activity_date": f"{rng.randint(1, 19)}/11/2569",
-            "gear": str(rng.randint(1, 5)),
-            "value_chain_stage": rng.choice(["ต้นทาง", "กลางทาง", "ปลายทาง"]),
-            "sector": "เกษตร",
-            "programme": "OTOP",
-            "partner_sectors": "ภาครัฐ;ภาคประชาชน",
-            "participants": str(rng.randint(10, 200) + bump),
-            "households_reached": str(rng.randint(1, 10)),
-            "budget_baht": str(budget),
-            "disbursed_baht": str(budget // 2),
-        }
-        if index in bad:
-            row.update(bad[index])
-        else:
-            accepted[row["activity_id"]] = row
-        out.writerow(row.values())
-    return Sent(buffer.getvalue().encode("utf-8"), accepted, count)
 
 
 REVISION_1 = activities_file(

@@ -1,8 +1,12 @@
 """Discover: find the files delivered up to a night's cut-off that are not yet processed, and
-register each in the manifest (ops.submission) by content hash.
+register each in the manifest by content hash.
 
-The same bytes delivered twice are registered once. New bytes for a province, dataset and
-period already delivered become that slot's next revision.
+Every delivered file is an event in ops.delivery. Its slot is the folder it lands in
+(province, dataset, period): new bytes for a slot are a submission (ops.submission), the slot's
+next revision; the same bytes in the same slot again are a re-delivery of that submission
+(recorded, not processed again); the same bytes in another slot are that slot's own submission.
+New files are registered in the order they were delivered (ties by name), so revisions follow
+delivery, not path names.
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ def discover(
     cdd_provinces = {
         code for (code,) in conn.execute("select province_code from ref.province where in_cdd_network")
     }
-    for landed in source.list_files():
+    landed_files = sorted(source.list_files(), key=lambda f: (f.delivered_at, f.key))
+    for landed in landed_files:
         outside = landed.delivered_at > cutoff or (since is not None and landed.delivered_at <= since)
         if outside or _seen(conn, landed):
             continue
@@ -66,10 +71,10 @@ def discover(
 
 
 def _seen(conn: psycopg.Connection, landed: LandedFile) -> bool:
-    """A file already registered under the same name, size and delivery time is not re-hashed."""
+    """A delivery already recorded (same name, size and delivery time) is not read again."""
     return (
         conn.execute(
-            "select 1 from ops.submission where source_key = %s and byte_size = %s and delivered_at = %s",
+            "select 1 from ops.delivery where source_key = %s and byte_size = %s and delivered_at = %s",
             (landed.key, landed.size, landed.delivered_at),
         ).fetchone()
         is not None
@@ -89,9 +94,10 @@ def _register(
     elif dataset not in DATASETS:
         problem = message("unknown_dataset", detail=dataset)
     with conn.transaction():
-        # Serialise revision numbering per slot; the hash's unique index makes re-delivery a no-op.
+        # Serialise revision numbering per slot; the slot's (slot, hash) index makes the same bytes
+        # in the same slot a re-delivery of the submission already there.
         conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"{province}/{dataset}/{period}",))
-        conn.execute(
+        new = conn.execute(
             """insert into ops.submission
                  (content_sha256, source_key, province_code, dataset, period, revision, byte_size,
                   delivered_at, night, status, reject_reason_th, reject_reason_en, processed_at)
@@ -100,7 +106,9 @@ def _register(
                       %(status)s, %(th)s, %(en)s, case when %(status)s = 'rejected' then now() end
                from ops.submission
                where province_code = %(province)s and dataset = %(dataset)s and period = %(period)s
-               on conflict (content_sha256) do nothing""",
+               on conflict (province_code, dataset, period, content_sha256) where province_code <> '?'
+               do nothing
+               returning submission_id""",
             {
                 "sha": sha256,
                 "key": landed.key,
@@ -114,4 +122,17 @@ def _register(
                 "th": problem[0] if problem else None,
                 "en": problem[1] if problem else None,
             },
+        ).fetchone()
+        if new:
+            submission_id = new[0]
+        else:
+            (submission_id,) = conn.execute(
+                """select submission_id from ops.submission where province_code = %s and dataset = %s
+                     and period = %s and content_sha256 = %s""",
+                (province, dataset, period, sha256),
+            ).fetchone()
+        conn.execute(
+            """insert into ops.delivery (submission_id, source_key, byte_size, delivered_at, night)
+               values (%s, %s, %s, %s, %s)""",
+            (submission_id, landed.key, landed.size, landed.delivered_at, night),
         )

@@ -39,8 +39,8 @@ def copy_quarantined(
 
 
 def release_earlier_quarantine(conn: psycopg.Connection, submission_id: int, contract: Contract) -> None:
-    """This revision supersedes the earlier ones of its slot: their open quarantined rows are
-    released, as 'fixed' where this revision loaded a row with the same key."""
+    """This revision supersedes the ones of its slot delivered before it: their open quarantined
+    rows are released, as 'fixed' where this revision loaded a row with the same key."""
     same_key = " and ".join(f"r.{k}::text = q.record ->> '{k}'" for k in contract.key)
     conn.execute(
         f"""update quarantine.row q
@@ -51,7 +51,8 @@ def release_earlier_quarantine(conn: psycopg.Connection, submission_id: int, con
             from ops.submission new, ops.submission old
             where new.submission_id = %s and q.submission_id = old.submission_id and q.released_at is null
               and old.province_code = new.province_code and old.dataset = new.dataset
-              and old.period = new.period and old.revision < new.revision""",
+              and old.period = new.period
+              and (old.delivered_at, old.source_key, old.revision) < (new.delivered_at, new.source_key, new.revision)""",
         (submission_id,),
     )
 
