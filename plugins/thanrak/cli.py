@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import signal
 import sys
 import time
@@ -115,7 +116,7 @@ def _check(args: argparse.Namespace, settings: Settings, parser: argparse.Argume
     from thanrak.validate.check import check_file, slot_from_path
 
     if not args.file.is_file():
-        parser.error(f"no such file: {args.file}")
+        parser.error(f"ไม่พบไฟล์ / no such file: {args.file}")
     province, dataset, period = slot_from_path(args.file) or (None, None, None)
     province, dataset, period = args.province or province, args.dataset or dataset, args.period or period
     if not (province and dataset and period):
@@ -263,12 +264,26 @@ COMMANDS = (
 )
 
 
+# Exit codes of every command: 0 done (for `check`: accepted), 1 and 2 `check`'s verdicts (rows
+# would be quarantined, the file would be rejected), 3 the command was not given as it needs,
+# 4 it broke (the error is in the words below, never a traceback).
+USAGE_ERROR, INTERNAL_ERROR = 3, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its errors in Thai and English with their own exit code."""
+
+    def error(self, message: str) -> None:
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog}: ใช้คำสั่งไม่ถูกต้อง / usage error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="thanrak",
         description="Thanrak (ฐานราก): nightly provincial data for the Community Development Department.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         sub = commands.add_parser(
             command.name, help=command.help, description=command.description or command.help
@@ -283,7 +298,18 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # A terminated command unwinds like Ctrl-C: the embedded server and Airflow are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    return args.command_spec.run(args, Settings.from_env(), args.command_parser)
+    try:
+        return args.command_spec.run(args, Settings.from_env(), args.command_parser)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as error:  # an officer or an engineer reads words, not a traceback
+        logging.getLogger("thanrak").debug("command failed", exc_info=True)
+        print(
+            f"thanrak {args.command}: เกิดข้อผิดพลาดภายใน กรุณาแจ้งทีมข้อมูล / internal error, please tell the "
+            f"data team: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -70,6 +70,21 @@ def discover(
     return [Submission(*row) for row in rows]
 
 
+def slot_problem(
+    province: str, dataset: str, period: str, cdd_provinces: set[str], *, where: str
+) -> tuple[str, str] | None:
+    """Why a file cannot be taken for this slot (Thai, English), or None: the one verdict on where
+    a file belongs, for the nightly discovery and for `thanrak check` alike. `where` is what the
+    officer sees of the location (the file's path, or the period as typed)."""
+    if not _PERIOD.match(period):
+        return message("bad_location", detail=where)
+    if province not in cdd_provinces:
+        return message("unknown_province", detail=province)
+    if dataset not in DATASETS:
+        return message("unknown_dataset", detail=dataset)
+    return None
+
+
 def _seen(conn: psycopg.Connection, landed: LandedFile) -> bool:
     """A delivery already recorded (same name, size and delivery time) is not read again."""
     return (
@@ -86,13 +101,11 @@ def _register(
 ) -> None:
     parts = landed.key.split("/")
     province, dataset, period = (parts + ["", "", ""])[:3] if len(parts) == 4 else ("?", "?", "?")
-    problem = None
-    if len(parts) != 4 or not _PERIOD.match(period):
-        problem = message("bad_location", detail=landed.key)
-    elif province not in cdd_provinces:
-        problem = message("unknown_province", detail=province)
-    elif dataset not in DATASETS:
-        problem = message("unknown_dataset", detail=dataset)
+    problem = (
+        slot_problem(province, dataset, period, cdd_provinces, where=landed.key)
+        if len(parts) == 4
+        else message("bad_location", detail=landed.key)
+    )
     with conn.transaction():
         # Serialise revision numbering per slot; the slot's (slot, hash) index makes the same bytes
         # in the same slot a re-delivery of the submission already there.

@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from thanrak.contract.declarations import DATASETS, load_contract
+from thanrak.contract.declarations import load_contract
 from thanrak.extract.frame import SOURCE_ROW, FileRejected, extract
+from thanrak.landing.discovery import slot_problem
 from thanrak.validate.validation import REASONS, province_areas_from_geothai, validate
+from thanrak.warehouse.reference import cdd_province_codes
 
 _LAYOUT = re.compile(r"(?:^|/)([0-9]{2})/([a-z_]+)/([0-9]{4}-[0-9]{2})/[^/]+$")
 
@@ -34,8 +36,15 @@ def slot_from_path(path: Path) -> tuple[str, str, str] | None:
 
 
 def check_file(path: Path, *, dataset: str, province: str, period: str) -> CheckResult:
-    if dataset not in DATASETS:
-        return CheckResult("rejected", [f"ไม่รู้จักชุดข้อมูล / unknown dataset '{dataset}' ({', '.join(DATASETS)})"])
+    """The nightly pipeline's verdict on one file, without a warehouse: the same slot verdict as
+    discovery, then the same extract and the same suite."""
+    problem = slot_problem(
+        province, dataset, period, cdd_province_codes(), where=f"{province}/{dataset}/{period}"
+    )
+    if problem:
+        return CheckResult(
+            "rejected", [f"{path.name}:", "ไม่รับไฟล์ / FILE REJECTED:", f"  {problem[0]}", f"  {problem[1]}"]
+        )
     contract = load_contract(dataset)
     header = f"{path.name}: {contract.title_th} / {contract.title_en}, จังหวัด/province {province}, งวด/period {period}"
     try:

@@ -18,6 +18,11 @@ CALENDAR_RANGE = (dt.date(2010, 1, 1), dt.date(2040, 12, 31))
 _CALENDAR_VERSION = f"{CALENDAR_RANGE[0]}..{CALENDAR_RANGE[1]}/v1"
 
 
+def cdd_province_codes() -> set[str]:
+    """The provinces of the CDD network (every province but Bangkok), from geothai as ref.province."""
+    return {p.code for p in geothai.provinces() if p.code != BANGKOK}
+
+
 def area_rows() -> tuple[list[tuple], list[tuple], list[tuple]]:
     """Province, amphoe and tambon rows for every province, Bangkok included."""
     provinces, amphoes, tambons = [], [], []
