@@ -67,8 +67,10 @@ class RuleKind:
         """What a file rejection names: the first offending values."""
         return ", ".join(sorted(set(values))[:5])
 
-    def reason(self, contract: Contract, meta: dict, entry: dict) -> dict:
-        """A failing row's reason: the rule, the column, the value as typed, the words."""
+    def reason(self, contract: Contract, meta: dict, entry: dict, areas=None) -> dict:
+        """A failing row's reason: the rule, the column, the value as typed, the words. `areas`
+        (the province's codes, thanrak.validate.validation.ProvinceAreas) for kinds that name
+        what the province has instead."""
         column = contract.column(meta["column"])
         value = plain(entry.get(meta["column"]))
         th, en = self.message(column_th=column.th, column_en=column.en, value=value)
@@ -154,6 +156,30 @@ class AreaCodeCheck(RuleKind):
                 **extra,
             )
         return [check]
+
+
+class BadAreaCode(AreaCodeCheck):
+    """A code that does not exist in the province; one DOPA abolished names its successor."""
+
+    abolished_th = "'{column_th}' เป็นรหัสที่ยกเลิกแล้วตั้งแต่ {abolished_on}: '{value}' ให้ใช้รหัสใหม่ {successors}"
+    abolished_en = (
+        "'{column_en}' is a code abolished on {abolished_on}: '{value}'; use its successor {successors}"
+    )
+
+    def reason(self, contract, meta, entry, areas=None):
+        found = super().reason(contract, meta, entry, areas)
+        value = found["value"]
+        abolished = areas.successor_of(str(value)) if areas is not None and value is not None else None
+        if abolished:
+            column = contract.column(meta["column"])
+            fields = {
+                "value": value,
+                "abolished_on": abolished[0],
+                "successors": ", ".join(abolished[1]) or "-",
+            }
+            found["message_th"] = self.abolished_th.format(column_th=column.th, **fields)
+            found["message_en"] = self.abolished_en.format(column_en=column.en, **fields)
+        return found
 
 
 class WrongProvinceFolder(AreaCodeCheck):
@@ -409,7 +435,7 @@ NOT_IN_CODE_LIST = _row_rule(
     ("ไม่อยู่ในรายการรหัส", "not in the code list"),
 )
 BAD_AREA_CODE = _row_rule(
-    AreaCodeCheck,
+    BadAreaCode,
     "bad_area_code",
     (
         "'{column_th}' ไม่ใช่รหัสที่มีอยู่จริงของจังหวัดนี้: '{value}'",

@@ -71,6 +71,15 @@ class ProvinceAreas:
     province_code: str
     amphoe_codes: tuple[str, ...]
     tambon_codes: tuple[str, ...]
+    # codes DOPA abolished in this province: (code, abolished on, successor codes)
+    abolished: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+    def successor_of(self, code: str) -> tuple[str, tuple[str, ...]] | None:
+        """(abolished on, successors) when `code`, or the tambon a village code is in, was abolished."""
+        for abolished_code, abolished_on, successors in self.abolished:
+            if code in (abolished_code, code[:6] if len(code) == 8 else None):
+                return abolished_on, successors
+        return None
 
     def parameters(self) -> dict:
         tambons = "|".join(self.tambon_codes)
@@ -85,10 +94,16 @@ class ProvinceAreas:
 def province_areas_from_geothai(province_code: str) -> ProvinceAreas:
     """The same codes straight from geothai, for checks that run without a warehouse."""
     import geothai
+    from geothai.abolished import abolished_areas
 
     districts = geothai.districts(province_code)
     tambons = tuple(s.code for d in districts for s in geothai.subdistricts(d.code))
-    return ProvinceAreas(province_code, tuple(d.code for d in districts), tambons)
+    abolished = tuple(
+        (a.code, str(a.abolished_on), tuple(a.successors))
+        for a in abolished_areas()
+        if a.code.startswith(province_code)
+    )
+    return ProvinceAreas(province_code, tuple(d.code for d in districts), tambons, abolished)
 
 
 def province_areas(conn, province_code: str) -> ProvinceAreas:
@@ -99,7 +114,17 @@ def province_areas(conn, province_code: str) -> ProvinceAreas:
     tambons = conn.execute(
         "select tambon_code from ref.tambon where province_code = %s order by 1", (province_code,)
     ).fetchall()
-    return ProvinceAreas(province_code, tuple(a for (a,) in amphoes), tuple(t for (t,) in tambons))
+    abolished = conn.execute(
+        """select area_code, abolished_on::text, successor_codes from ref.abolished_area
+           where area_code like %s || '%%' order by 1""",
+        (province_code,),
+    ).fetchall()
+    return ProvinceAreas(
+        province_code,
+        tuple(a for (a,) in amphoes),
+        tuple(t for (t,) in tambons),
+        tuple((code, on, tuple(successors or ())) for code, on, successors in abolished),
+    )
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -163,7 +188,7 @@ def validate(
             for entry in entries:
                 row = int(entry[SOURCE_ROW])
                 if (row, meta["column"]) not in unparsed:  # a value that did not parse is reported once
-                    reasons.setdefault(row, []).append(_reason(contract, meta, entry))
+                    reasons.setdefault(row, []).append(_reason(contract, meta, entry, areas))
     frame = frame.copy()
     frame[REASONS] = frame[SOURCE_ROW].map(
         {row: json.dumps(found, ensure_ascii=False, default=str) for row, found in reasons.items()}
@@ -208,9 +233,9 @@ def _gx_batch_definition():
     )
 
 
-def _reason(contract: Contract, meta: dict, entry: dict) -> dict:
+def _reason(contract: Contract, meta: dict, entry: dict, areas: ProvinceAreas) -> dict:
     """A failing row's reason, in the words of its rule kind."""
     declared = next((r for r in contract.rules if r.name == meta["rule"]), None)
     if declared:
         return declared_kind(declared).reason(contract, declared, entry)
-    return rule_kind(meta["rule"]).reason(contract, meta, entry)
+    return rule_kind(meta["rule"]).reason(contract, meta, entry, areas)
