@@ -25,7 +25,7 @@ from thanrak.landing import discovery
 from thanrak.landing.sources import Source, landing_source
 from thanrak.load.files import LoadResult, load_validated, reject_unreadable
 from thanrak.load.manifest import is_pending, night_problems
-from thanrak.nights import night_cutoff, night_window_start
+from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
 from thanrak.report.html_report import gather, write_html_report
 from thanrak.report.summary import night_summary, write_report
 from thanrak.settings import Settings
@@ -52,12 +52,16 @@ class FileItem:
 
     def to_xcom(self) -> dict:
         """Plain JSON-able values, for Airflow's XCom."""
-        return dataclasses.asdict(self)
+        value = dataclasses.asdict(self)
+        value["submission"]["delivered_at"] = self.submission.delivered_at.isoformat()
+        return value
 
     @classmethod
     def from_xcom(cls, value: dict) -> FileItem:
+        submission = {**value["submission"]}
+        submission["delivered_at"] = dt.datetime.fromisoformat(submission["delivered_at"])
         return cls(
-            submission=discovery.Submission(**value["submission"]),
+            submission=discovery.Submission(**submission),
             encoding=value["encoding"],
             rows=value["rows"],
             unreadable=tuple(value["unreadable"]) if value["unreadable"] else None,
@@ -185,6 +189,7 @@ class Stages:
                 contract,
                 period=submission.period,
                 areas=self._province_areas(submission.province_code),
+                delivered_on=submission.delivered_at.astimezone(BANGKOK_TZ).date(),
             )
             checked.save(work)
             detail["bad_rows"] = int(checked.bad_rows.sum())

@@ -63,7 +63,12 @@ class RuleKind:
         """The expectations this kind adds for one column of the contract (none by default)."""
         return []
 
-    def detail(self, values: list[str], *, province_code: str, period: str) -> str:
+    def derive(self, data: pd.DataFrame, contract: Contract, column: Column) -> None:
+        """Adds the columns its expectations read that the file does not have (none by default)."""
+
+    def detail(
+        self, values: list[str], *, province_code: str, period: str, column: Column | None = None
+    ) -> str:
         """What a file rejection names: the first offending values."""
         return ", ".join(sorted(set(values))[:5])
 
@@ -189,7 +194,7 @@ class WrongProvinceFolder(AreaCodeCheck):
         first_area_column = next(c for c in contract.columns if c.type == "area_code")
         return column is first_area_column
 
-    def detail(self, values, *, province_code, period):
+    def detail(self, values, *, province_code, period, column=None):
         elsewhere = Counter(v[:2] for v in values if v).most_common(1)
         return f"{province_code} → {elsewhere[0][0] if elsewhere else '?'}"
 
@@ -209,8 +214,67 @@ class PiiInClear(RuleKind):
             )
         ]
 
-    def detail(self, values, *, province_code, period):
+    def detail(self, values, *, province_code, period, column=None):
         return f"{len(values)}"
+
+
+def is_citizen_id(text: str) -> bool:
+    """A 13-digit Thai citizen ID (dashes and spaces allowed) whose check digit is right:
+    the 13th digit is (11 - sum of the first twelve × 13..2 mod 11) mod 10."""
+    digits = [c for c in text if c not in "- "]
+    if len(digits) != 13 or not all("0" <= c <= "9" for c in digits):
+        return False
+    total = sum(int(d) * (13 - i) for i, d in enumerate(digits[:12]))
+    return (11 - total % 11) % 10 == int(digits[12])
+
+
+class CitizenIdInText(RuleKind):
+    """PDPA: a checksum-valid citizen ID in any text column (an owner's ID as producer ID, say)
+    rejects the whole file, and the rejection names the column and counts the rows, echoing no
+    value. The hash column has its own rule (pii_in_clear)."""
+
+    @staticmethod
+    def derived_column(column: Column) -> str:
+        return f"_citizen_id_in_{column.name}"
+
+    def applies_to(self, contract: Contract, column: Column) -> bool:
+        return column.type == "text" and column.name != contract.pii_column
+
+    def derive(self, data, contract, column):
+        if self.applies_to(contract, column):
+            values = data[column.name]
+            data[self.derived_column(column)] = [isinstance(v, str) and is_citizen_id(v) for v in values]
+
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if not self.applies_to(contract, column):
+            return []
+        return [
+            gxe.ExpectColumnValuesToBeInSet(
+                column=self.derived_column(column), value_set=[False], meta=self._meta(column.name)
+            )
+        ]
+
+    def detail(self, values, *, province_code, period, column=None):
+        where = f"{column.th} / {column.en}" if column else "?"
+        return f"{where}: {len(values)}"
+
+
+class AfterDelivery(RuleKind):
+    """A day after the file was delivered (a typo in the year or the day, usually) cannot be a
+    day something happened: the row is quarantined. The delivery day is a suite parameter."""
+
+    def expectations(self, contract, column):
+        import great_expectations.expectations as gxe
+
+        if column.name != contract.date_column or column.type != "date":
+            return []
+        return [
+            gxe.ExpectColumnValuesToBeBetween(
+                column=column.name, max_value={"$PARAMETER": "delivered_on"}, meta=self._meta(column.name)
+            )
+        ]
 
 
 class OutOfRange(RuleKind):
@@ -252,7 +316,7 @@ class PeriodCheck(RuleKind):
 class WrongPeriodFolder(PeriodCheck):
     mostly = 0.5  # most rows of another month: the file sits in the wrong period's folder
 
-    def detail(self, values, *, province_code, period):
+    def detail(self, values, *, province_code, period, column=None):
         months = Counter(str(v)[:7] for v in values if v and v != "None").most_common(1)
         return f"{period} → {months[0][0] if months else '?'}"
 
@@ -375,6 +439,16 @@ PII_IN_CLEAR_RULE = _file_rule(
         "with their SHA-256 hash and send it again; nothing from this file was stored.",
     ),
 )
+CITIZEN_ID_IN_TEXT = _file_rule(
+    CitizenIdInText,
+    "citizen_id_in_text",
+    (
+        "ไฟล์มีเลขประจำตัวประชาชน 13 หลักในคอลัมน์ที่ไม่ควรมี ({detail} แถว) ขัดต่อ พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล "
+        "กรุณาใช้รหัสอื่นแทนเลขประจำตัวประชาชนแล้วส่งใหม่ ระบบไม่ได้บันทึกข้อมูลจากไฟล์นี้",
+        "The file holds 13-digit citizen IDs in a column that must not hold them ({detail} rows), against "
+        "the PDPA. Use another code instead of the citizen ID and send it again; nothing from this file was stored.",
+    ),
+)
 DUPLICATE_KEYS = _file_rule(
     DuplicateKeys,
     "duplicate_keys",
@@ -458,6 +532,15 @@ OUTSIDE_PERIOD = _row_rule(
     ),
     ("ไม่อยู่ในงวด", "outside the period"),
 )
+AFTER_DELIVERY = _row_rule(
+    AfterDelivery,
+    "after_delivery",
+    (
+        "'{column_th}' เป็นวันที่หลังวันที่ส่งไฟล์: '{value}' กรุณาตรวจสอบวัน เดือน ปี",
+        "'{column_en}' is after the day the file was delivered: '{value}'; check the day, month and year",
+    ),
+    ("หลังวันส่งไฟล์", "after delivery"),
+)
 BAD_FORMAT = _row_rule(
     BadFormat,
     "bad_format",
@@ -470,6 +553,7 @@ RULE_KINDS: tuple[RuleKind, ...] = (
     WRONG_PROVINCE_FOLDER,
     WRONG_PERIOD_FOLDER,
     PII_IN_CLEAR_RULE,
+    CITIZEN_ID_IN_TEXT,
     DUPLICATE_KEYS,
     NOT_NULL,
     *PARSE_PROBLEMS,
@@ -477,6 +561,7 @@ RULE_KINDS: tuple[RuleKind, ...] = (
     BAD_AREA_CODE,
     OUT_OF_RANGE,
     OUTSIDE_PERIOD,
+    AFTER_DELIVERY,
     BAD_FORMAT,
 )
 # The column checks, in the order a column's expectations stand in its suite.
@@ -487,9 +572,11 @@ COLUMN_CHECKS: tuple[RuleKind, ...] = (
     BAD_AREA_CODE,
     WRONG_PROVINCE_FOLDER,
     PII_IN_CLEAR_RULE,
+    CITIZEN_ID_IN_TEXT,
     OUT_OF_RANGE,
     OUTSIDE_PERIOD,
     WRONG_PERIOD_FOLDER,
+    AFTER_DELIVERY,
 )
 DECLARED_KINDS: dict[str, DeclaredKind] = {
     kind.kind: kind for kind in (NotGreaterThan("not_greater_than"), PerMember("per_member"))

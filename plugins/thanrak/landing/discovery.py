@@ -35,6 +35,7 @@ class Submission:
     dataset: str
     period: str
     revision: int
+    delivered_at: dt.datetime
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,7 +62,7 @@ def discover(
         data = source.read_bytes(landed.key)
         _register(conn, landed, hashlib.sha256(data).hexdigest(), night, cdd_provinces)
     rows = conn.execute(
-        """select submission_id, source_key, province_code, dataset, period, revision
+        """select submission_id, source_key, province_code, dataset, period, revision, delivered_at
            from ops.submission where status = 'discovered' and delivered_at <= %s
              and (%s::timestamptz is null or delivered_at > %s)
            order by submission_id""",

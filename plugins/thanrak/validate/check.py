@@ -5,6 +5,7 @@ English with the row number seen in the file, and tells whether the file would b
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 from thanrak.contract.declarations import load_contract
 from thanrak.extract.frame import SOURCE_ROW, FileRejected, extract
 from thanrak.landing.discovery import slot_problem
+from thanrak.nights import BANGKOK_TZ
 from thanrak.validate.validation import REASONS, province_areas_from_geothai, validate
 from thanrak.warehouse.reference import cdd_province_codes
 
@@ -54,7 +56,15 @@ def check_file(path: Path, *, dataset: str, province: str, period: str) -> Check
             "rejected",
             [header, "ไม่รับไฟล์ / FILE REJECTED:", f"  {rejected.message_th}", f"  {rejected.message_en}"],
         )
-    result = validate(extracted.frame, contract, period=period, areas=province_areas_from_geothai(province))
+    # Not delivered yet: a day after today cannot have happened either.
+    today = dt.datetime.now(BANGKOK_TZ).date()
+    result = validate(
+        extracted.frame,
+        contract,
+        period=period,
+        areas=province_areas_from_geothai(province),
+        delivered_on=today,
+    )
     if result.rejection:
         _, th, en = result.rejection
         return CheckResult("rejected", [header, "ไม่รับไฟล์ / FILE REJECTED:", f"  {th}", f"  {en}"])

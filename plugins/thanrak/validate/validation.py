@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from thanrak.contract.declarations import Contract
-from thanrak.contract.rules import declared_kind, rule_kind
+from thanrak.contract.rules import COLUMN_CHECKS, declared_kind, rule_kind
 from thanrak.extract.frame import PROBLEMS, SOURCE_ROW
 from thanrak.validate.bulk import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
 from thanrak.validate.suites import gx_context, gx_suite, suite_definition, suite_name
@@ -139,28 +139,48 @@ def _compiled(contract: Contract) -> list[CompiledExpectation]:
 
 
 def prepare(
-    frame: pd.DataFrame, contract: Contract, *, period: str, areas: ProvinceAreas
+    frame: pd.DataFrame,
+    contract: Contract,
+    *,
+    period: str,
+    areas: ProvinceAreas,
+    delivered_on: dt.date | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The frame as the suite expects it, and the suite's parameters for this file: dates as
-    timestamps (nulls stay NaT and are skipped), columns that rules derive, period and areas."""
+    timestamps (nulls stay NaT and are skipped), columns that rules derive, period, areas and the
+    day the file was delivered (Bangkok; unknown: the period's last day)."""
     data = frame.copy()
     for column in contract.columns:
         if column.type in ("date", "month"):
             data[column.name] = pd.to_datetime(data[column.name])
+    for kind in COLUMN_CHECKS:
+        for column in contract.columns:
+            kind.derive(data, contract, column)
     for rule in contract.rules:
         declared_kind(rule).derive(data, rule)
     start, end = period_bounds(period)
-    return data, {"period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end), **areas.parameters()}
+    return data, {
+        "period_start": pd.Timestamp(start),
+        "period_end": pd.Timestamp(end),
+        "delivered_on": pd.Timestamp(delivered_on or end),
+        **areas.parameters(),
+    }
 
 
 def validate(
-    frame: pd.DataFrame, contract: Contract, *, period: str, areas: ProvinceAreas, engine: str = "bulk"
+    frame: pd.DataFrame,
+    contract: Contract,
+    *,
+    period: str,
+    areas: ProvinceAreas,
+    delivered_on: dt.date | None = None,
+    engine: str = "bulk",
 ) -> Validation:
     """Runs the dataset's suite on an extracted frame and gathers every failing row's reasons.
 
     `engine="bulk"` evaluates the suite's expectations column-wise (thanrak.validate.bulk);
     `engine="gx"` runs the same suite through Great Expectations. Both give the same verdicts."""
-    data, parameters = prepare(frame, contract, period=period, areas=areas)
+    data, parameters = prepare(frame, contract, period=period, areas=areas, delivered_on=delivered_on)
     if engine == "gx":
         outcomes = _run_gx(data, contract, parameters)
     else:
@@ -182,7 +202,8 @@ def validate(
         if meta["severity"] == "reject_file":
             kind = rule_kind(meta["rule"])
             values = [str(e.get(meta["column"], "")) for e in entries]
-            detail = kind.detail(values, province_code=areas.province_code, period=period)
+            column = contract.column(meta["column"]) if meta["column"] else None
+            detail = kind.detail(values, province_code=areas.province_code, period=period, column=column)
             outcome.rejection = (meta["rule"], *kind.message(detail=detail))
         elif meta["severity"] == "quarantine_row":
             for entry in entries:
