@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import html
 import io
+import re
 from pathlib import Path
 
 import psycopg
@@ -110,23 +112,61 @@ def write_html_report(data: dict, folder: Path) -> Path:
     return path
 
 
+# A spreadsheet reads a cell whose text starts with one of these as a formula (OWASP, "CSV
+# Injection"): `=HYPERLINK(...)`, `=cmd|'/c calc'!A1`, `+1+1`, `-1+1`, `@SUM(...)`; tab and
+# carriage return because Excel strips them and then reads what follows.
+FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBERS = (int, float, decimal.Decimal)  # bool is an int: written as is, never read as a formula
+_NOT_TEXT = (*_NUMBERS, dt.date, dt.time)  # dt.datetime is a dt.date
+# Characters XML 1.0 (so XLSX) cannot hold; openpyxl refuses them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def spreadsheet_cell(value: object) -> tuple[object, bool]:
+    """A download cell as (value, quoted), the one decision both downloads follow: numbers,
+    dates and None stay what they are (quoted is False), so -500 stays the number -500;
+    anything else is text (str), and quoted says it starts with a formula leader, so a
+    spreadsheet must be told it is text: a leading "'" in the CSV (OWASP's advice), a
+    string cell with Excel's quote prefix in the XLSX. Text that merely looks like a
+    negative number ("-500" as typed) is text, and quoted like any other."""
+    if value is None or isinstance(value, _NOT_TEXT):
+        return value, False
+    text = str(value)
+    return text, text.startswith(FORMULA_LEADERS)
+
+
+def _csv_cell(value: object) -> object:
+    value, quoted = spreadsheet_cell(value)
+    return "'" + value if quoted else value
+
+
 def _write_csv(path: Path, rows: list[tuple]) -> None:
     buffer = io.StringIO()
     out = csv.writer(buffer)
-    out.writerow(QUARANTINE_COLUMNS)
-    out.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # with BOM, so Excel shows Thai
+    out.writerow([_csv_cell(v) for v in QUARANTINE_COLUMNS])
+    out.writerows([_csv_cell(v) for v in row] for row in rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")  # BOM: Excel shows Thai
 
 
 def _write_xlsx(path: Path, rows: list[tuple]) -> None:
+    """Every text cell a string cell (never data type "f", so nothing is evaluated, whatever
+    it starts with), with the quote prefix where it starts with a formula leader so that
+    editing it in Excel keeps it text; numbers stay numeric cells."""
     import openpyxl
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "แถวที่ไม่ผ่าน"
-    sheet.append(QUARANTINE_COLUMNS)
-    for row in rows:
-        sheet.append(list(row))
+    for r, row in enumerate([QUARANTINE_COLUMNS, *rows], start=1):
+        for c, raw in enumerate(row, start=1):
+            value, quoted = spreadsheet_cell(raw)
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, str):
+                cell.value = _XML_ILLEGAL.sub("\ufffd", value)
+                cell.data_type = "s"  # openpyxl makes any "=..." a formula: undo that
+                cell.quotePrefix = quoted
+            else:
+                cell.value = value
     workbook.save(path)
 
 
@@ -194,7 +234,8 @@ def _matrix(data: dict, names: dict) -> str:
     """Datasets down, the 76 provinces across: one small coloured cell each, with a symbol
     so that it reads without colour too, and the names in the cell's tooltip."""
     head = "".join(
-        f"<th class='code' title='{_e(names[code][0])} / {_e(names[code][1])}'>{code}</th>" for code in names
+        f"<th class='code' title='{_e(names[code][0])} / {_e(names[code][1])}'>{_e(code)}</th>"
+        for code in names
     )
     rows = []
     for dataset, th, en in data["datasets"]:
@@ -203,7 +244,7 @@ def _matrix(data: dict, names: dict) -> str:
             status = data["matrix"].get((code, dataset), "missing")
             label_th, label_en = STATUS_LABELS[status]
             cells.append(
-                f"<td class='cell {status}' title='{code} {_e(province_th)} / {_e(province_en)}: "
+                f"<td class='cell {status}' title='{_e(code)} {_e(province_th)} / {_e(province_en)}: "
                 f"{label_th} / {label_en}'>{_SYMBOLS[status]}</td>"
             )
         rows.append(f"<tr><th class='dataset'>{_e(th)}<br><small>{_e(en)}</small></th>{''.join(cells)}</tr>")
@@ -279,10 +320,10 @@ def _per_province(data: dict, names: dict, by_province: dict[str, list[tuple]]) 
         if rows:
             items.append(
                 f"<li>{len({(r[2], r[3]) for r in rows}):,} แถวที่ไม่ผ่าน / rows quarantined: "
-                f"<a href='quarantine/quarantine-{code}.csv'>CSV</a> · <a href='quarantine/quarantine-{code}.xlsx'>XLSX</a>"
+                f"<a href='quarantine/quarantine-{_e(code)}.csv'>CSV</a> · <a href='quarantine/quarantine-{_e(code)}.xlsx'>XLSX</a>"
                 "<table class='rows'><tr><th>ชุดข้อมูล dataset</th><th>แถว row</th><th>เหตุผล reason</th></tr>"
                 + "".join(
-                    f"<tr><td>{_e(r[1])}</td><td>{r[3]}</td><td>{_e(r[7])}<br><small>{_e(r[8])}</small></td></tr>"
+                    f"<tr><td>{_e(r[1])}</td><td>{_e(r[3])}</td><td>{_e(r[7])}<br><small>{_e(r[8])}</small></td></tr>"
                     for r in rows[:20]
                 )
                 + (
@@ -293,7 +334,7 @@ def _per_province(data: dict, names: dict, by_province: dict[str, list[tuple]]) 
                 + "</table></li>"
             )
         sections.append(
-            f"<details class='province' data-name='{code} {_e(th)} {_e(en)}'><summary>{code} {_e(th)} / {_e(en)}"
+            f"<details class='province' data-name='{_e(code)} {_e(th)} {_e(en)}'><summary>{_e(code)} {_e(th)} / {_e(en)}"
             f" <span class='count'>{len(rejected.get(code, []))} ไฟล์ไม่รับ · {len(rows):,} ปัญหา</span></summary>"
             f"<ul>{''.join(items)}</ul></details>"
         )
