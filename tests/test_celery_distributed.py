@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
+import time
 import uuid
 
 import psycopg
@@ -36,6 +37,11 @@ REDIS_URL = os.environ.get("THANRAK_TEST_REDIS_URL", "redis://127.0.0.1:6379/13"
 # No test asserts on time; these only stop a broken run from hanging the suite.
 PARSE_TIMEOUT = 5 * 60
 RUN_TIMEOUT = 25 * 60
+# The scheduler can finish the run (its last task's state came through the execution API) while
+# that task's Celery task is still returning on the worker: the backend says STARTED a moment
+# longer. How long to wait for every result to be final.
+RESULTS_TIMEOUT = 60
+READY_STATES = {"SUCCESS", "FAILURE", "REVOKED"}  # celery.states.READY_STATES
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +84,14 @@ def cluster_run(warehouse, pg_server, broker, tmp_path_factory):
                 run_id = cluster.trigger(DAG_ID, logical_date)
                 state = cluster.wait_for_run(DAG_ID, run_id, timeout=RUN_TIMEOUT)
                 tasks = cluster.task_states(DAG_ID, run_id)
+                results = final_celery_results(cluster, run_id, timeout=RESULTS_TIMEOUT)
                 celery_results = cluster.query("select status, count(*) from celery_taskmeta group by status")
                 logs = {name: cluster.tail(name) for name in cluster.processes}
             yield {
                 "state": state,
                 "tasks": tasks,
                 "celery_results": dict(celery_results),
+                "results": results,
                 "queue": cluster.queue,
                 "generated": generated,
                 "logs": logs,
@@ -92,6 +100,31 @@ def cluster_run(warehouse, pg_server, broker, tmp_path_factory):
         finally:
             for key in broker.scan_iter(match=f"*{cluster.queue}*"):
                 broker.delete(key)
+
+
+def final_celery_results(cluster: AirflowCluster, run_id: str, timeout: float) -> dict[tuple, tuple]:
+    """{(task_id, map_index): (Celery task id, its status in the result backend)} for every task
+    instance of the run that succeeded on a worker, once every status is final (bounded by
+    `timeout`; then as they are, for the test to name what is not final). The Celery task id is
+    the task instance's `external_executor_id`, assigned by the scheduler when it queued it."""
+    sql = """select ti.task_id, ti.map_index, ti.external_executor_id, m.status
+             from task_instance ti left join celery_taskmeta m on m.task_id = ti.external_executor_id
+             where ti.dag_id = %s and ti.run_id = %s and ti.state = 'success'
+               and ti.operator is distinct from 'EmptyOperator'"""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            rows = cluster.query(sql, (DAG_ID, run_id))
+        except psycopg.errors.UndefinedTable:  # no result stored yet: the backend makes it lazily
+            rows = []
+        results = {
+            (task_id, map_index): (celery_id, status) for task_id, map_index, celery_id, status in rows
+        }
+        if (results and all(status in READY_STATES for _, status in results.values())) or (
+            time.monotonic() > deadline
+        ):
+            return results
+        time.sleep(1)
 
 
 def test_the_night_succeeds_through_celery_workers(cluster_run):
@@ -109,7 +142,14 @@ def test_every_task_went_through_this_clusters_celery_queue(cluster_run):
     for task_id, map_index, _, queue, hostname, _ in ran:
         assert queue == cluster_run["queue"], (task_id, map_index)
         assert hostname, (task_id, map_index)
-    # the Celery result backend recorded the worker's work
+    # each of them is a Celery task of its own that this cluster's result backend recorded as
+    # done: no task finished without going through Celery, none is counted twice
+    results = cluster_run["results"]
+    assert set(results) == {(task_id, map_index) for task_id, map_index, *_ in ran}
+    celery_ids = [celery_id for celery_id, _ in results.values()]
+    assert None not in celery_ids and len(set(celery_ids)) == len(celery_ids)
+    not_done = {key: status for key, (_, status) in results.items() if status != "SUCCESS"}
+    assert not not_done, f"Celery results not SUCCESS {RESULTS_TIMEOUT} s after the run: {not_done}"
     assert cluster_run["celery_results"].get("SUCCESS", 0) >= len(ran)
 
 
