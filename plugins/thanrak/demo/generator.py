@@ -8,6 +8,11 @@ parser and the suites must catch, and each is recorded with the rule expected to
 
 Everything derives from the submission contracts: a column's type, code list, range and
 typical range decide what the generator writes.
+
+The same night, seed and options give the same files byte for byte, with the same delivery
+times (mtimes): every random choice comes from one seeded generator, and workbooks carry a
+fixed save time (their document properties and zip entries) rather than the clock's. So a
+night generated again, as `make demo` twice does, is the same deliveries again.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import io
 import json
 import os
 import random
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -120,10 +126,11 @@ def generate_night(
         relative = "/".join(folder) + f"/{dataset}_{province}_{night:%Y%m%d}.{shape.extension}"
         path = landing_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        content, row_numbers = shape.render(contract, rows, rng, province)
+        content, row_numbers = shape.render(contract, rows, rng, province, saved_at=delivered_at)
         if kind in ("corrupt_file", "unreadable_encoding"):
             content = _corrupt(rng, kind, content)
-        path.write_bytes(content)
+        if not (path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content):
+            path.write_bytes(content)  # a night generated again leaves its identical files alone
         stamp = (delivered_at + dt.timedelta(minutes=rng.randint(0, 400))).timestamp()
         os.utime(path, (stamp, stamp))
         result.files.append(relative)
@@ -396,13 +403,22 @@ class _FileShape:
         return _FileShape(**{**asdict(self), "extension": extension})
 
     def render(
-        self, contract: Contract, rows: list[dict], rng: random.Random, province: str
+        self,
+        contract: Contract,
+        rows: list[dict],
+        rng: random.Random,
+        province: str,
+        *,
+        saved_at: dt.datetime | None = None,
     ) -> tuple[bytes, list[int]]:
-        """The file's bytes, and for each row the row number the officer will see."""
+        """The file's bytes, and for each row the row number the officer will see. A workbook
+        says it was created and saved at `saved_at` (an aware time; needed for XLSX)."""
         columns = [c for c in contract.columns if c.name not in self.dropped]
         header = [self._header(c, rng) for c in columns]
         if self.extension == "xlsx":
-            return self._render_xlsx(contract, columns, header, rows, rng, province)
+            if saved_at is None:
+                raise ValueError("a workbook needs its save time (saved_at)")
+            return self._render_xlsx(contract, columns, header, rows, rng, province, saved_at)
         buffer = io.StringIO()
         out = csv.writer(buffer, lineterminator="\r\n")
         out.writerow(header)
@@ -453,7 +469,9 @@ class _FileShape:
             return f"{day.month}/{year}" if self.be_dates else f"{day:%Y-%m}"
         return f"{day.day}/{day.month:02d}/{year}" if self.be_dates else day.isoformat()
 
-    def _render_xlsx(self, contract, columns, header, rows, rng, province) -> tuple[bytes, list[int]]:
+    def _render_xlsx(
+        self, contract, columns, header, rows, rng, province, saved_at
+    ) -> tuple[bytes, list[int]]:
         """A workbook as offices make them: a merged banner, a Thai sheet name, the header on
         row 4, real date cells, a merged cell in the data, blank rows and a "รวม" row."""
         import openpyxl
@@ -487,6 +505,31 @@ class _FileShape:
                     start_row=numbers[0], start_column=area, end_row=numbers[1], end_column=area
                 )
         sheet.cell(line + 1, 1, "รวม")
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue(), numbers
+        return _saved_workbook(workbook, saved_at), numbers
+
+
+def _saved_workbook(workbook, saved_at: dt.datetime) -> bytes:
+    """The workbook's bytes as if saved at `saved_at`, whenever it is really saved. openpyxl
+    stamps the clock in two places: the document properties (docProps/core.xml: created when
+    the workbook is made, modified when it is saved) and every zip entry's date and time. Both
+    are set here to `saved_at`, the entries in the order and compression openpyxl wrote them."""
+    from openpyxl.xml.constants import ARC_CORE
+    from openpyxl.xml.functions import tostring
+
+    moment = saved_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    workbook.properties.created = moment
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    workbook.properties.modified = moment  # save() has just put the clock's time there
+    properties = tostring(workbook.properties.to_tree())
+    # A zip entry keeps local wall-clock time, to two seconds: the office's, in Bangkok.
+    wall_clock = saved_at.astimezone(BANGKOK_TZ).timetuple()[:6]
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(buffer) as written, zipfile.ZipFile(fixed, "w") as out:
+        for entry in written.infolist():
+            data = properties if entry.filename == ARC_CORE else written.read(entry)
+            info = zipfile.ZipInfo(entry.filename, date_time=wall_clock)
+            info.compress_type = entry.compress_type
+            info.external_attr = entry.external_attr
+            out.writestr(info, data)
+    return fixed.getvalue()
