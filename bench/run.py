@@ -46,12 +46,15 @@ from thanrak.extract.frame import extract
 from thanrak.landing.discovery import discover
 from thanrak.landing.sources import LocalFolderSource
 from thanrak.load.files import load_validated
+from thanrak.load.pseudonyms import Pseudonymiser
 from thanrak.settings import PROJECT_ROOT
 from thanrak.validate.validation import province_areas, validate
 from thanrak.warehouse.connection import sqlalchemy_url
 from thanrak.warehouse.migrate import migrate
 from thanrak.warehouse.reference import load_reference
 
+# The load step as the pipeline runs it, household keys turned into keyed pseudonyms included.
+PSEUDONYMS = Pseudonymiser((b"thanrak-bench-pseudonym-key",))
 SERVER_URL = os.environ.get("THANRAK_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESULTS_DIR = Path(__file__).parent / "results"
 COPY_TABLE = "copy_bmn_households"  # plain: contract columns and types, NOT NULLs, no key, no lineage
@@ -242,7 +245,7 @@ def run_thanrak(url: str, data: BenchData, log: Callable[[str], None]) -> list[T
                 validation = validate(extracted.frame, contract, period=submission.period, areas=areas)
             with clocks["load"].measure():
                 result = load_validated(
-                    conn, submission.submission_id, contract, validation, extracted.encoding
+                    conn, submission.submission_id, contract, validation, extracted.encoding, PSEUDONYMS
                 )
             if (result.status, result.rows_loaded, result.rows_quarantined) != (
                 "loaded",
@@ -395,7 +398,9 @@ def profile_thanrak(server_url: str, data: BenchData) -> ProfileResult:
             areas = province_areas(conn, submission.province_code)
             validation = validate(extracted.frame, contract, period=submission.period, areas=areas)
         with profiled("load"):
-            load_validated(conn, submission.submission_id, contract, validation, extracted.encoding)
+            load_validated(
+                conn, submission.submission_id, contract, validation, extracted.encoding, PSEUDONYMS
+            )
     per_step = {step: pstats.Stats(profiler).stats for step, profiler in profilers.items()}
     merged = pstats.Stats(*profilers.values()).stats
     merged = {key: value for key, value in merged.items() if "_lsprof.Profiler" not in key[2]}

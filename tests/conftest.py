@@ -15,6 +15,10 @@ import pytest
 
 from thanrak.settings import PROJECT_ROOT, Settings
 
+# One pseudonym key for every test and the processes they start (Airflow, `thanrak run-night`), so
+# that two warehouses built from the same files hold the same pseudonyms.
+os.environ.setdefault("THANRAK_PSEUDONYM_KEYS", "thanrak-tests-pseudonym-key")
+
 SERVER_URL = os.environ.get("THANRAK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -172,6 +172,19 @@ def _grant_province_login(
     return 0
 
 
+def _rekey_pseudonyms(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
+    from thanrak.load.pseudonyms import Pseudonymiser, rekey
+    from thanrak.warehouse.connection import connect, warehouse_url
+
+    with warehouse_url(settings) as url, connect(url) as conn:
+        done = rekey(conn, Pseudonymiser.from_settings(settings))
+    print(
+        f"household pseudonyms: {done['values_rekeyed']:,} stored values now carry {done['keys_now']} key(s) "
+        f"(before: {done['keys_applied_before']}); rebuild the marts: dbt build --full-refresh"
+    )
+    return 0
+
+
 def _dbt_manifest(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     from thanrak.orchestration.cosmos import write_manifest
 
@@ -243,6 +256,15 @@ COMMANDS = (
         "thanrak_province_reader_<PROVINCE_CODE>: through row-level security it reads only that "
         "province's rows of the marts (grant several provinces to one login by running it again). "
         "The password is read from THANRAK_PROVINCE_LOGIN_PASSWORD, else from standard input.",
+    ),
+    Command(
+        "rekey-pseudonyms",
+        "after appending a key to THANRAK_PSEUDONYM_KEYS: re-key the stored household pseudonyms",
+        _rekey_pseudonyms,
+        description="Applies the keys of THANRAK_PSEUDONYM_KEYS that the stored household pseudonyms "
+        "(raw.bmn_households, quarantine.row) do not carry yet, in one transaction; idempotent. Loading "
+        "refuses to mix pseudonyms until this has run. Then rebuild the marts with dbt build --full-refresh "
+        "(docs/runbook.md, Pseudonym keys).",
     ),
     Command(
         "dbt-manifest",

@@ -25,6 +25,7 @@ from thanrak.landing import discovery
 from thanrak.landing.sources import Source, landing_source
 from thanrak.load.files import LoadResult, load_validated, reject_unreadable
 from thanrak.load.manifest import is_pending, night_problems
+from thanrak.load.pseudonyms import Pseudonymiser
 from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
 from thanrak.report.html_report import gather, write_html_report
 from thanrak.report.summary import night_summary, write_report
@@ -92,6 +93,7 @@ class Stages:
         self.url = warehouse_url
         self.source = source or landing_source(self.settings)
         self._areas: dict[str, ProvinceAreas] = {}
+        self._pseudonymiser = Pseudonymiser.from_settings(self.settings)
 
     @contextlib.contextmanager
     def _logged(self, run_id: str, night: dt.date, stage: str, detail: dict) -> Iterator[dict]:
@@ -211,6 +213,7 @@ class Stages:
                         load_contract(item.submission.dataset),
                         Validation.read(self._work_dir(item)),
                         item.encoding,
+                        self._pseudonymiser,
                     )
             shutil.rmtree(self._work_dir(item), ignore_errors=True)
             detail.update(dataclasses.asdict(result))

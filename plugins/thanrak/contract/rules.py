@@ -24,6 +24,7 @@ from thanrak.contract.declarations import Column, Contract, Rule, code_lists
 if TYPE_CHECKING:
     import pandas as pd
 
+HIDDEN = "***"
 # A 13-digit citizen ID or an 11-digit house ID, with or without dashes or spaces.
 PII_IN_CLEAR = r"^(?:[0-9][- ]?){11}(?:[0-9][- ]?[0-9])?$"
 
@@ -78,6 +79,8 @@ class RuleKind:
         what the province has instead."""
         column = contract.column(meta["column"])
         value = plain(entry.get(meta["column"]))
+        if column.name == contract.pii_column and value is not None:
+            value = HIDDEN  # what was typed where a personal key belongs is never stored or echoed
         th, en = self.message(column_th=column.th, column_en=column.en, value=value)
         return {"rule": self.name, "column": column.name, "value": value, "message_th": th, "message_en": en}
 

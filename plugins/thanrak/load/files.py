@@ -12,8 +12,9 @@ import psycopg
 from thanrak.contract.declarations import Contract
 from thanrak.extract.frame import SOURCE_ROW
 from thanrak.load.manifest import claim, close
+from thanrak.load.pseudonyms import Pseudonymiser, check_keys
 from thanrak.load.quarantine import copy_quarantined, release_earlier_quarantine
-from thanrak.validate.validation import Validation
+from thanrak.validate.validation import REASONS, Validation
 from thanrak.warehouse.bulk_copy import copy_frame
 
 LINEAGE = ("submission_id", "source_row")
@@ -29,18 +30,29 @@ class LoadResult:
 
 
 def load_validated(
-    conn: psycopg.Connection, submission_id: int, contract: Contract, validation: Validation, encoding: str
+    conn: psycopg.Connection,
+    submission_id: int,
+    contract: Contract,
+    validation: Validation,
+    encoding: str,
+    pseudonymiser: Pseudonymiser,
 ) -> LoadResult:
+    """Loads a validated file; its personal key column (the contract's `pii_column`) is stored
+    only as keyed pseudonyms, in raw and quarantine alike."""
     frame = validation.frame
+    if contract.pii_column:
+        frame = frame.assign(**{contract.pii_column: pseudonymiser.column(frame[contract.pii_column])})
     with conn.transaction():
         if not claim(conn, submission_id):
             return LoadResult(submission_id, "already_done")
+        if contract.pii_column:
+            check_keys(conn, pseudonymiser)
         _record_rule_results(conn, submission_id, validation)
         if validation.rejection:
             _, th, en = validation.rejection
             close(conn, submission_id, "rejected", len(frame), 0, 0, th, en, encoding)
             return LoadResult(submission_id, "rejected", rows_received=len(frame))
-        bad = validation.bad_rows
+        bad = frame[REASONS].notna()
         good_rows, bad_rows = frame[~bad], frame[bad]
         _copy_accepted(conn, submission_id, contract, good_rows)
         copy_quarantined(conn, submission_id, contract, bad_rows)
