@@ -10,7 +10,7 @@ import pytest
 
 from thanrak.contract.declarations import DATASETS
 from thanrak.demo.generator import FILE_DEFECTS, ROW_DEFECTS, generate_night
-from thanrak.pipeline import Stages, raise_if_failed
+from thanrak.pipeline import Stages
 from thanrak.settings import Settings
 
 NIGHT = dt.date(2026, 11, 22)
@@ -102,6 +102,9 @@ def test_rows_add_up_for_every_loaded_file_of_every_dataset(processed, warehouse
 def test_a_file_whose_stage_breaks_does_not_stop_the_rest_of_its_province(
     processed, warehouse, tmp_path, monkeypatch
 ):
+    """A bug met in one file closes that file with a verdict the officer can read and the error
+    for the engineers (verify_night reports it), instead of leaving it pending to fail every
+    retry (issue 11); the province's other files load."""
     night = NIGHT + dt.timedelta(days=1)
     settings = Settings.in_folder(tmp_path)
     generate_night(
@@ -119,11 +122,8 @@ def test_a_file_whose_stage_breaks_does_not_stop_the_rest_of_its_province(
         return original(self, run_id, night, item)
 
     monkeypatch.setattr(Stages, "validate", validate_or_break)
-    validated = stages.for_each(
-        stages.validate, "test", night, stages.for_each(stages.extract, "test", night, batch)
-    )
-    with pytest.raises(RuntimeError, match="a bug met in one file"):
-        raise_if_failed(stages.for_each(stages.load, "test", night, validated))
+    done = stages.process_batch("test", night, batch)  # raises nothing: every file has a verdict
+    assert {i.submission.key: i.loaded.status for i in done}[broken] == "rejected"
     with psycopg.connect(warehouse) as conn:
         statuses = dict(
             conn.execute(
@@ -131,5 +131,35 @@ def test_a_file_whose_stage_breaks_does_not_stop_the_rest_of_its_province(
                 ([s.submission.key for s in batch],),
             ).fetchall()
         )
-    assert statuses.pop(broken) == "discovered"  # left for the next run, which will find it waiting
+        reason_en, failure = conn.execute(
+            "select reject_reason_en, failure from ops.submission where source_key = %s", (broken,)
+        ).fetchone()
+    assert statuses.pop(broken) == "rejected"
     assert set(statuses.values()) == {"loaded"}
+    assert "could not process this file" in reason_en and "a bug met in one file" in failure
+    with pytest.raises(RuntimeError, match="could not be processed: .*ValueError: a bug met in one file"):
+        stages.verify_night("test", night)
+
+
+def test_an_infrastructure_error_is_raised_for_a_retry_and_leaves_the_file_waiting(
+    processed, warehouse, tmp_path, monkeypatch
+):
+    night = NIGHT + dt.timedelta(days=2)
+    settings = Settings.in_folder(tmp_path)
+    generate_night(
+        settings.landing_dir, night, provinces=["40"], datasets=DATASETS[:1], scale=0.1, file_defects=0
+    )
+    stages = Stages(warehouse, settings)
+    (batch,) = stages.discover_by_province("test", night)
+
+    def unreachable(self, run_id, night, item):
+        raise psycopg.OperationalError("connection to server at 10.0.0.9 failed")
+
+    monkeypatch.setattr(Stages, "validate", unreachable)
+    with pytest.raises(psycopg.OperationalError):
+        stages.process_batch("test", night, batch)
+    with psycopg.connect(warehouse) as conn:
+        (status,) = conn.execute(
+            "select status from ops.submission where source_key = %s", (batch[0].submission.key,)
+        ).fetchone()
+    assert status == "discovered"  # the retry (or the next night) takes it

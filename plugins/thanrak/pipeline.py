@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import psycopg
 
 from thanrak.contract.declarations import load_contract
 from thanrak.extract.frame import FileRejected, extract
 from thanrak.landing import discovery
 from thanrak.landing.sources import Source, landing_source
-from thanrak.load.files import LoadResult, load_validated, reject_unreadable
+from thanrak.load.files import LoadResult, load_validated, reject_after_failure, reject_unreadable
 from thanrak.load.manifest import is_pending, night_problems
-from thanrak.load.pseudonyms import Pseudonymiser
+from thanrak.load.pseudonyms import KeysOutOfStep, Pseudonymiser
 from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
 from thanrak.report.html_report import gather, write_html_report
 from thanrak.report.summary import night_summary, write_report
@@ -75,10 +76,21 @@ class FileItem:
 FileStep = Callable[[str, dt.date, FileItem], FileItem]
 
 
+def is_infrastructure_error(error: BaseException) -> bool:
+    """An error of the machinery around a file or of its configuration (the database or the bucket
+    unreachable, a time-out, pseudonym keys out of step), which a retry or an engineer cures;
+    anything else a file causes would fail the same way every time."""
+    if isinstance(error, psycopg.OperationalError | ConnectionError | TimeoutError | KeysOutOfStep):
+        return True
+    return type(error).__module__.startswith(("botocore", "urllib3")) and any(
+        word in type(error).__name__ for word in ("Connection", "Timeout", "Endpoint")
+    )
+
+
 def raise_if_failed(items: list[FileItem]) -> None:
-    """After the last per-file stage: a file whose stage raised fails the province's task (after
-    every other file of the batch went on), and names the file and the error."""
-    failed = [item for item in items if item.failed]
+    """After the last per-file stage: a file that failed and could not even be closed with a
+    verdict fails the province's task (after every other file of the batch went on)."""
+    failed = [item for item in items if item.failed and item.loaded is None]
     if failed:
         raise RuntimeError(
             "files not loaded: " + "; ".join(f"{i.submission.key} ({i.failed})" for i in failed)
@@ -128,15 +140,15 @@ class Stages:
 
     def for_each(self, step: FileStep, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
         """Runs a per-file stage (`self.extract`, `self.validate`, `self.load`) over a batch. A file
-        whose stage raises is marked failed and passed on, so the batch's other files go on."""
+        whose stage raises is marked failed and passed on, so the batch's other files go on, and
+        load closes it with a verdict; an infrastructure error stops the batch, to be retried."""
         done = []
         for item in items:
-            if item.failed:
-                done.append(item)
-                continue
             try:
                 done.append(step(run_id, night, item))
             except Exception as error:  # one file's failure must not stop the others
+                if is_infrastructure_error(error):
+                    raise
                 log.exception("%s failed for %s", step.__name__, item.submission.key)
                 done.append(
                     dataclasses.replace(item, failed=f"{step.__name__}: {type(error).__name__}: {error}")
@@ -163,6 +175,8 @@ class Stages:
 
     def extract(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
         """Reads the file; a file that cannot be read travels on as a rejection."""
+        if item.failed:
+            return item
         submission = item.submission
         with self._logged(run_id, night, "extract", {"submission_id": submission.submission_id}) as detail:
             contract = load_contract(submission.dataset)
@@ -179,7 +193,7 @@ class Stages:
         return dataclasses.replace(item, encoding=extracted.encoding, rows=extracted.rows)
 
     def validate(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
-        if item.unreadable:
+        if item.unreadable or item.failed:
             return item
         submission = item.submission
         with self._logged(run_id, night, "validate", {"submission_id": submission.submission_id}) as detail:
@@ -204,17 +218,26 @@ class Stages:
                 if not is_pending(conn, submission_id):
                     # loaded by an earlier try whose work files are gone: nothing to do
                     result = LoadResult(submission_id, "already_done")
+                elif item.failed:
+                    result = reject_after_failure(conn, submission_id, item.failed)
                 elif item.unreadable:
                     result = reject_unreadable(conn, submission_id, *item.unreadable)
                 else:
-                    result = load_validated(
-                        conn,
-                        submission_id,
-                        load_contract(item.submission.dataset),
-                        Validation.read(self._work_dir(item)),
-                        item.encoding,
-                        self._pseudonymiser,
-                    )
+                    try:
+                        result = load_validated(
+                            conn,
+                            submission_id,
+                            load_contract(item.submission.dataset),
+                            Validation.read(self._work_dir(item)),
+                            item.encoding,
+                            self._pseudonymiser,
+                        )
+                    except Exception as error:  # the file's transaction is rolled back whole
+                        if is_infrastructure_error(error):
+                            raise
+                        log.exception("load failed for %s", item.submission.key)
+                        item = dataclasses.replace(item, failed=f"load: {type(error).__name__}: {error}")
+                        result = reject_after_failure(conn, submission_id, item.failed)
             shutil.rmtree(self._work_dir(item), ignore_errors=True)
             detail.update(dataclasses.asdict(result))
         return dataclasses.replace(item, loaded=result)
@@ -263,7 +286,7 @@ class Stages:
         quarantine: rows received = rows loaded + rows quarantined, counted in the tables."""
         with self._logged(run_id, night, "verify_night", {}) as detail:
             with connect(self.url) as conn:
-                problems = night_problems(conn, night_cutoff(night))
+                problems = night_problems(conn, night, night_cutoff(night))
             detail["problems"] = problems
         if problems:
             raise RuntimeError("night not complete: " + "; ".join(problems))

@@ -7,6 +7,11 @@ from __future__ import annotations
 from thanrak.contract.rules import RULE_KINDS
 
 FILE_PROBLEMS: dict[str, tuple[str, str]] = {
+    "internal_failure": (
+        "ระบบประมวลผลไฟล์นี้ไม่สำเร็จ ทีมข้อมูลได้รับแจ้งแล้ว ไม่ต้องส่งไฟล์ใหม่ เว้นแต่ทีมข้อมูลจะขอ",
+        "Thanrak could not process this file and the data team has been told; "
+        "there is no need to send it again unless they ask.",
+    ),
     "unreadable_encoding": (
         "อ่านไฟล์ไม่ได้: ไม่ใช่ข้อความ UTF-8 หรือ TIS-620/Windows-874 กรุณาบันทึกเป็น CSV UTF-8 แล้วส่งใหม่",
         "The file cannot be read: it is neither UTF-8 nor TIS-620/Windows-874 text. "

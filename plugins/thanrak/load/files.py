@@ -10,6 +10,7 @@ import pandas as pd
 import psycopg
 
 from thanrak.contract.declarations import Contract
+from thanrak.contract.messages import message
 from thanrak.extract.frame import SOURCE_ROW
 from thanrak.load.manifest import claim, close
 from thanrak.load.pseudonyms import Pseudonymiser, check_keys
@@ -59,6 +60,19 @@ def load_validated(
         release_earlier_quarantine(conn, submission_id, contract)
         close(conn, submission_id, "loaded", len(frame), len(good_rows), len(bad_rows), None, None, encoding)
     return LoadResult(submission_id, "loaded", len(frame), len(good_rows), len(bad_rows))
+
+
+def reject_after_failure(conn: psycopg.Connection, submission_id: int, failure: str) -> LoadResult:
+    """Closes a submission a stage broke on: rejected in the officer's words, the error kept for
+    the engineers (verify_night reports it)."""
+    with conn.transaction():
+        if not claim(conn, submission_id):
+            return LoadResult(submission_id, "already_done")
+        close(conn, submission_id, "rejected", None, 0, 0, *message("internal_failure"), None)
+        conn.execute(
+            "update ops.submission set failure = %s where submission_id = %s", (failure, submission_id)
+        )
+    return LoadResult(submission_id, "rejected")
 
 
 def reject_unreadable(

@@ -34,14 +34,22 @@ def close(conn, submission_id, status, received, loaded, quarantined, reason_th,
     )
 
 
-def night_problems(conn: psycopg.Connection, cutoff) -> list[str]:
+def night_problems(conn: psycopg.Connection, night, cutoff) -> list[str]:
     """What is wrong with the warehouse after a night: files left unprocessed up to `cutoff`,
-    and loaded files whose rows in raw and quarantine do not add up to the rows received."""
+    files of the night a stage broke on, and loaded files whose rows in raw and quarantine do not
+    add up to the rows received."""
     problems = [
         f"{key} was not processed"
         for (key,) in conn.execute(
             "select source_key from ops.submission where status = 'discovered' and delivered_at <= %s",
             (cutoff,),
+        )
+    ]
+    problems += [
+        f"{key} could not be processed: {failure}"
+        for key, failure in conn.execute(
+            "select source_key, failure from ops.submission where failure is not null and night = %s",
+            (night,),
         )
     ]
     for dataset in DATASETS:
