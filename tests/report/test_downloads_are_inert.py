@@ -159,8 +159,19 @@ def _data(rows: list[tuple]) -> dict:
         "datasets": [("otop_sales", "ยอดจำหน่ายผลิตภัณฑ์ OTOP", "OTOP sales")],
         "matrix": {("30", "otop_sales"): "on_time"},
         "totals": dict.fromkeys(
-            ("files", "loaded", "rejected", "rows", "rows_loaded", "rows_quarantined"), 1
-        ),
+            (
+                "slots",
+                "files",
+                "loaded",
+                "rejected",
+                "redeliveries",
+                "rows",
+                "rows_loaded",
+                "rows_quarantined",
+                "rows_rejected",
+            ),
+            1,
+        ),  # fmt: skip
         "top_rules": [],
         "trend": [],
         "rejected_files": [("30", "otop_sales", MARKUP, MARKUP, "=1+1")],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -28,9 +29,15 @@ BROWSER_FLAGS = [
 @pytest.fixture(scope="module")
 def report(warehouse, tmp_path_factory):
     settings = Settings.in_folder(tmp_path_factory.mktemp("var"), warehouse)
-    generate_night(
+    generated = generate_night(
         settings.landing_dir, NIGHT, provinces=["30", "40", "50"], scale=0.1, defect_rate=0.05, file_defects=2
     )
+    # One office sends the same file twice, the second time an hour later under another name.
+    first = settings.landing_dir / generated.files[0]
+    copy = first.with_name(f"copy of {first.name}")
+    shutil.copy(first, copy)
+    later = first.stat().st_mtime + 3600
+    os.utime(copy, (later, later))
     stages = Stages(warehouse, settings)
     for batch in stages.discover_by_province("test", NIGHT):
         stages.process_batch("test", NIGHT, batch)
@@ -38,6 +45,31 @@ def report(warehouse, tmp_path_factory):
     stages.build_data_docs("test", NIGHT)
     stages.write_report("test", NIGHT)
     return settings.reports_dir / NIGHT.isoformat()
+
+
+def _cards(page: str) -> dict[str, int]:
+    return {
+        en: int(value.replace(",", ""))
+        for value, en in re.findall(
+            r"<div class='card[^']*'><b>([0-9,]+)</b><span>[^<]*<br><small>([^<]*)</small>", page
+        )
+    }
+
+
+def test_the_cards_add_up_and_count_slots_revisions_and_redeliveries_apart(report, warehouse):
+    cards = _cards((report / "report.html").read_text(encoding="utf-8"))
+    assert cards["rows received"] == (
+        cards["rows loaded"] + cards["rows quarantined"] + cards["rows in rejected files"]
+    )
+    assert cards["rows in rejected files"] > 0  # a spoilt file was readable, and its rows count
+    assert cards["files received (revisions)"] == cards["files loaded"] + cards["files rejected"]
+    assert cards["re-deliveries of the same file, not loaded again"] == 1
+    with psycopg.connect(warehouse) as conn:
+        (slots,) = conn.execute(
+            "select count(distinct (province_code, dataset, period)) from ops.submission where night = %s",
+            (NIGHT,),
+        ).fetchone()
+    assert cards["slots delivered (province × dataset × month)"] == slots
 
 
 def test_the_page_needs_nothing_from_the_network(report):

@@ -44,9 +44,17 @@ def gather(conn: psycopg.Connection, night: dt.date, trend_nights: int = 14) -> 
         )
     }
     totals = conn.execute(
-        """select count(*), count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected'),
-                  coalesce(sum(rows_received), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+        """select count(distinct (province_code, dataset, period)), count(*),
+                  count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected'),
+                  coalesce(sum(rows_received), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0),
+                  coalesce(sum(rows_received) filter (where status = 'rejected'), 0)
            from marts.fct_dq_deliveries where processed_night = %s""",
+        (night,),
+    ).fetchone()
+    # The same bytes delivered again into their slot that night: recorded, not processed again.
+    (redeliveries,) = conn.execute(
+        """select count(*) from ops.delivery d join ops.submission s using (submission_id)
+           where d.night = %s and d.delivered_at > s.delivered_at""",
         (night,),
     ).fetchone()
     top_rules = conn.execute(
@@ -84,10 +92,20 @@ def gather(conn: psycopg.Connection, night: dt.date, trend_nights: int = 14) -> 
         "matrix": matrix,
         "totals": dict(
             zip(
-                ("files", "loaded", "rejected", "rows", "rows_loaded", "rows_quarantined"),
+                (
+                    "slots",
+                    "files",
+                    "loaded",
+                    "rejected",
+                    "rows",
+                    "rows_loaded",
+                    "rows_quarantined",
+                    "rows_rejected",
+                ),
                 totals,
                 strict=True,
-            )
+            ),
+            redeliveries=redeliveries,
         ),
         "top_rules": top_rules,
         "trend": trend,
@@ -186,9 +204,12 @@ def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
         f"<header><h1>รายงานคุณภาพข้อมูลประจำคืน {night:%d/%m}/{night.year + 543}"
         f"<br><small>Nightly data-quality report, {night.isoformat()}</small></h1></header>",
         "<section class='cards'>",
-        _card("ไฟล์ที่ได้รับ", "files received", totals["files"]),
+        _card("จังหวัด×ชุดข้อมูลที่ส่ง", "slots delivered (province × dataset × month)", totals["slots"]),
+        _card("ไฟล์ (ฉบับ) ที่ได้รับ", "files received (revisions)", totals["files"]),
         _card("ไฟล์ที่รับ", "files loaded", totals["loaded"]),
         _card("ไฟล์ที่ไม่รับ", "files rejected", totals["rejected"], "bad" if totals["rejected"] else ""),
+        _card("ส่งซ้ำ (ไฟล์เดิม)", "re-deliveries of the same file, not loaded again", totals["redeliveries"]),
+        "</section><section class='cards'>",
         _card("แถวที่ได้รับ", "rows received", totals["rows"]),
         _card("แถวที่รับ", "rows loaded", totals["rows_loaded"]),
         _card(
@@ -197,7 +218,16 @@ def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
             totals["rows_quarantined"],
             "warn" if totals["rows_quarantined"] else "",
         ),
+        _card(
+            "แถวในไฟล์ที่ไม่รับ",
+            "rows in rejected files",
+            totals["rows_rejected"],
+            "bad" if totals["rows_rejected"] else "",
+        ),
         "</section>",
+        "<p class='legend'>แถวที่ได้รับ = แถวที่รับ + แถวที่กักไว้ + แถวในไฟล์ที่ไม่รับ / "
+        "rows received = rows loaded + rows quarantined + rows in rejected files "
+        "(a file that could not be read at all has no rows to count)</p>",
         "<section><h2>ความครบถ้วนของการส่งข้อมูล <small>Completeness: 76 provinces × 5 datasets</small></h2>",
         "<p class='legend'>"
         + " ".join(
