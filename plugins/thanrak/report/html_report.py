@@ -224,10 +224,10 @@ def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
             totals["rows_rejected"],
             "bad" if totals["rows_rejected"] else "",
         ),
-        "</section>",
-        "<p class='legend'>แถวที่ได้รับ = แถวที่รับ + แถวที่กักไว้ + แถวในไฟล์ที่ไม่รับ / "
+        "<p class='sum'>แถวที่ได้รับ = แถวที่รับ + แถวที่กักไว้ + แถวในไฟล์ที่ไม่รับ<br>"
         "rows received = rows loaded + rows quarantined + rows in rejected files "
         "(a file that could not be read at all has no rows to count)</p>",
+        "</section>",
         "<section><h2>ความครบถ้วนของการส่งข้อมูล <small>Completeness: 76 provinces × 5 datasets</small></h2>",
         "<p class='legend'>"
         + " ".join(
@@ -377,6 +377,7 @@ header{background:#14532d;color:#fff;padding:16px 24px}h1{margin:0;font-size:22p
 section{margin:16px 24px;background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px #0002}
 h2{font-size:17px;margin:4px 0 10px}h2 small{font-weight:normal;color:#555}
 .cards{display:flex;flex-wrap:wrap;gap:10px;background:none;box-shadow:none;padding:0}
+.sum{flex-basis:100%;margin:0 0 4px;font-size:.85em;color:#555}
 .card{background:#fff;border-radius:8px;padding:10px 14px;min-width:140px;box-shadow:0 1px 2px #0002;display:flex;gap:10px;align-items:center}
 .card b{font-size:22px}.card.bad b{color:#b91c1c}.card.warn b{color:#b45309}
 .scroll{overflow-x:auto}.matrix{border-collapse:collapse;font-size:11px}.matrix th,.matrix td{border:1px solid #fff;padding:0}
