@@ -353,9 +353,8 @@ class DeclaredKind:
         return ()
 
     def reason(self, contract: Contract, rule: Rule, entry: dict) -> dict:
-        """The reason shows every value the rule compared, by column."""
-        shown = (*rule.columns, *self.derived_columns(rule))
-        value = {name: plain(entry.get(name)) for name in shown if name in entry}
+        """The reason shows every value the rule compared, by column (never a derived column)."""
+        value = {name: plain(entry.get(name)) for name in rule.columns if name in entry}
         return {
             "rule": rule.name,
             "column": rule.column,

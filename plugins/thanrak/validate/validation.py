@@ -198,6 +198,10 @@ def validate(
         outcome.rule_results.append(RuleResult(meta["rule"], meta["column"], meta["severity"], failed_rows))
         if result.success:
             continue
+        declared = next((r for r in contract.rules if r.name == meta["rule"]), None)
+        if declared:  # show every value the rule compared, not the column it derived to compare them
+            shown = [c for c in declared.columns if c not in failing.columns]
+            failing = failing.merge(data[[SOURCE_ROW, *shown]], on=SOURCE_ROW, how="left")
         entries = failing.to_dict(orient="records")
         if meta["severity"] == "reject_file":
             kind = rule_kind(meta["rule"])
