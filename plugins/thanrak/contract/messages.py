@@ -13,9 +13,16 @@ FILE_PROBLEMS: dict[str, tuple[str, str]] = {
         "there is no need to send it again unless they ask.",
     ),
     "unreadable_encoding": (
-        "อ่านไฟล์ไม่ได้: ไม่ใช่ข้อความ UTF-8 หรือ TIS-620/Windows-874 กรุณาบันทึกเป็น CSV UTF-8 แล้วส่งใหม่",
-        "The file cannot be read: it is neither UTF-8 nor TIS-620/Windows-874 text. "
+        "อ่านไฟล์ไม่ได้: ไม่ใช่ข้อความ UTF-8 หรือ TIS-620/Windows-874 ที่ถูกต้อง ({detail}) "
+        "กรุณาบันทึกเป็น CSV UTF-8 แล้วส่งใหม่",
+        "The file cannot be read: it is neither valid UTF-8 nor TIS-620/Windows-874 text ({detail}). "
         "Save it as CSV UTF-8 and send it again.",
+    ),
+    "formula_without_value": (
+        "ไฟล์มีสูตรที่ยังไม่มีค่าที่บันทึกไว้ ({detail}) ระบบอ่านได้เฉพาะค่าที่ Excel คำนวณและบันทึกไว้ "
+        "กรุณาเปิดไฟล์ใน Excel กดบันทึก (Save) แล้วส่งใหม่",
+        "The workbook has formulas with no saved value ({detail}); only values Excel calculated and "
+        "saved can be read. Open the file in Excel, save it, and send it again.",
     ),
     "unreadable_format": (
         "อ่านไฟล์ไม่ได้: รองรับเฉพาะ .csv และ .xlsx ({detail})",
@@ -49,9 +56,21 @@ FILE_PROBLEMS: dict[str, tuple[str, str]] = {
 }
 
 
+# Problems reading finds in one value: the row is quarantined, the file's other rows load.
+ROW_READ_PROBLEMS: dict[str, tuple[str, str]] = {
+    "control_character": (
+        "'{column_th}' มีอักขระควบคุมที่มองไม่เห็น (เช่น NUL) ซึ่งแสดงเป็น ␀ ␁ …: '{value}' "
+        "กรุณาลบอักขระนั้นหรือพิมพ์ค่าใหม่ แล้วส่งไฟล์อีกครั้ง",
+        "'{column_en}' holds invisible control characters (such as NUL), shown here as ␀ ␁ …: "
+        "'{value}'. Delete them or type the value again, and send the file again.",
+    ),
+}
+
+
 # Every message an officer may read: the problems above, then each rule kind's reason.
 MESSAGES: dict[str, tuple[str, str]] = {
     **FILE_PROBLEMS,
+    **ROW_READ_PROBLEMS,
     **{kind.name: (kind.message_th, kind.message_en) for kind in RULE_KINDS},
 }
 

@@ -33,9 +33,10 @@ _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 class FileRejected(Exception):
     """The whole file cannot be used; carries the reason in Thai and English."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", detail_th: str | None = None):
         self.reason = reason
-        self.message_th, self.message_en = message(reason, detail=detail)
+        self.message_en = message(reason, detail=detail)[1]
+        self.message_th = message(reason, detail=detail if detail_th is None else detail_th)[0]
         super().__init__(self.message_en)
 
 
@@ -66,19 +67,33 @@ def extract(data: bytes, filename: str, contract: Contract) -> Extracted:
     try:
         table = read_table(data, filename, wanted)
     except Unreadable as unreadable:
-        raise FileRejected(unreadable.reason, unreadable.detail) from unreadable
+        raise FileRejected(unreadable.reason, unreadable.detail, unreadable.detail_th) from unreadable
     by_column = {header_map[normalise_header(table.header[i])]: values for i, values in table.columns.items()}
+    controls = {
+        header_map[normalise_header(table.header[i])]: has for i, has in table.control_characters.items()
+    }
     missing = [c for c in contract.columns if c.required and c.name not in by_column]
     if missing:
         if not by_column:
             raise FileRejected("corrupt_file", "no known column headers")
         raise FileRejected("missing_columns", ", ".join(f"{c.th} ({c.en})" for c in missing))
-    frame = _type_columns(by_column, table.row_numbers, contract)
+    frame = _type_columns(by_column, table.row_numbers, contract, controls)
     return Extracted(frame, table.encoding, table.file_format, table.total_rows_skipped)
 
 
-def _type_columns(by_column: dict[str, pa.Array], row_numbers: pa.Array, contract: Contract) -> pd.DataFrame:
+def _type_columns(
+    by_column: dict[str, pa.Array],
+    row_numbers: pa.Array,
+    contract: Contract,
+    controls: dict[str, pa.Array] | None = None,
+) -> pd.DataFrame:
     problems: dict[int, list[dict]] = {}
+    for column in contract.columns:  # a value that held NUL & co. (shown as ␀ …): its row is held back
+        if column.name in (controls or {}):
+            for position in np.flatnonzero(controls[column.name].to_numpy(zero_copy_only=False)):
+                problems.setdefault(int(position), []).append(
+                    _problem(column, "control_character", by_column[column.name][int(position)].as_py())
+                )
     typed: dict[str, object] = {SOURCE_ROW: row_numbers.to_numpy()}
     for column in contract.columns:
         if column.name not in by_column:
@@ -86,7 +101,7 @@ def _type_columns(by_column: dict[str, pa.Array], row_numbers: pa.Array, contrac
             continue
         raw = by_column[column.name]
         # columns converted per distinct value clean each distinct value there, not every cell
-        text = raw if column.type in _PER_DISTINCT_TYPES else _cleaned(raw)
+        text = raw if column.type in _PER_DISTINCT_TYPES else _cleaned(raw, digits=_digits_expected(column))
         values, failed = _CONVERTERS[column.type](column, text)
         typed[column.name] = values
         for position in np.flatnonzero(failed):
@@ -102,15 +117,21 @@ def _type_columns(by_column: dict[str, pa.Array], row_numbers: pa.Array, contrac
     return frame
 
 
-def _cleaned(values: pa.Array) -> pa.Array:
-    """Thai digits, invisible characters and stray spaces cleaned; plain ASCII (most cells)
-    is left as it is without a Python call; empty becomes null."""
+def _digits_expected(column: Column) -> bool:
+    """Thai digits mean ASCII ones where a number, a date, a code or a patterned id is expected;
+    free text (a `text` column without a pattern: names, places) is stored as typed."""
+    return column.type != "text" or column.pattern is not None
+
+
+def _cleaned(values: pa.Array, *, digits: bool = True) -> pa.Array:
+    """Invisible characters and stray spaces cleaned, Thai digits too unless `digits=False`;
+    plain ASCII (most cells) is left as it is without a Python call; empty becomes null."""
     values = pc.fill_null(values, "")
     plain = pc.match_substring_regex(values, _PLAIN_ASCII)
     if not pc.all(plain).as_py():
         others = pc.filter(values, pc.invert(plain))
         distinct = pc.unique(others)
-        cleaned = pa.array([clean(v) for v in distinct.to_pylist()], pa.string())
+        cleaned = pa.array([clean(v, digits=digits) for v in distinct.to_pylist()], pa.string())
         replaced = pc.take(cleaned, pc.index_in(others, distinct))
         values = pc.replace_with_mask(values, pc.invert(plain), replaced)
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)

@@ -1,38 +1,74 @@
 """Readers: the bytes of a provincial file -> a header and columns of text, whatever the
-file's shape. CSV in UTF-8 (with or without BOM) or cp874; XLSX with banner rows above the
-header, Thai sheet names, merged cells, "รวม" total rows and blank rows.
+file's shape. CSV in UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text")
+or cp874, delimited by `,` `;` tab or `|`; XLSX with banner rows above the header, Thai sheet
+names, merged cells, "รวม" total rows and blank rows.
 
-Each reader returns every data row with the row number the officer sees in the file."""
+Each reader returns every data row with the row number the officer sees in the file.
+
+Decoding is honest and checks the whole file before anything trusts the text (see "Decoding"
+in docs/data-quality.md): valid UTF-8 is UTF-8; a BOM decides UTF-16; only bytes that are not
+UTF-8 and read as plausible Thai are cp874; a file that is UTF-8 but for a few bad sequences
+is damaged, rejected naming the first one, never re-read as cp874. C0 control characters (NUL
+and the others but tab, CR, LF) never reach a value: a file full of them is rejected as
+damaged; a value holding one has it shown as its control picture (U+2400 ␀ …) and is marked,
+so that its row is quarantined."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from thanrak.thai.text import clean
 
-_ENCODINGS = ("utf-8-sig", "cp874")  # utf-8-sig reads plain UTF-8 too and drops a BOM
 # A first or second cell that says exactly this marks a total row in provincial workbooks, not
 # data. Exact match only: a project may well be called "รวมพลังชุมชน".
 TOTAL_MARKERS = frozenset({"รวม", "รวมทั้งสิ้น", "ผลรวม", "รวมทั้งหมด", "total", "grandtotal", "subtotal", "sum"})
 _HEADER_SEARCH_ROWS = 15
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # neither pair can start UTF-8 or cp874 text
 _VISIBLE = r"[^\s\x{00A0}\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}]"
+_DELIMITERS = (",", ";", "\t", "|")  # in this order of preference when a header fits several
+# C0 control characters but tab, LF and CR: nobody types them, and PostgreSQL cannot store NUL.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_CONTROL_BYTES = re.compile(_CONTROL.encode())
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(32) if c not in (9, 10, 13)}  # ␀ ␁ … ␟
+_CHUNK = 1 << 18
+_NUL_RUN = b"\x00" * 16  # a zero-filled block: a file damaged on disk or in transfer
+_DOS_EOF = b"\x1a"  # the Ctrl-Z old DOS tools append to a text file: an end mark, not data
+# Thai text read in the wrong code page puts combining marks after non-Thai letters and leading
+# vowels before non-consonants; real Thai (typos such as doubled vowels included) hardly ever.
+_THAI_MARK = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+_MISPLACED_THAI = re.compile(
+    f"[^\u0e01-\u0e2e{_THAI_MARK}][{_THAI_MARK}]|[\u0e40-\u0e44](?![\u0e01-\u0e2e\u0e40-\u0e44])"
+)
+_THAI_MARKS = re.compile(f"[{_THAI_MARK}\u0e40-\u0e44]")
+_FORMULA_CELLS = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+# A saved value: text in <v>, or an empty <v> of a text result (t="str"); openpyxl and other
+# writers leave a bare <v/> (or none) when nothing calculated the formula.
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*(?<!/)>[^<]")
+_TEXT_RESULT = re.compile(rb'\bt="str"')
+_ANY_VALUE = re.compile(rb"<(?:\w+:)?v\b")
 
 
 class Unreadable(Exception):
-    """The file cannot be read as a table; `reason` is a key of thanrak.contract.messages."""
+    """The file cannot be read as a table; `reason` is a key of thanrak.contract.messages.
+    `detail` fills the English message, `detail_th` (when the detail has words) the Thai one."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", detail_th: str | None = None):
         self.reason, self.detail = reason, detail
+        self.detail_th = detail if detail_th is None else detail_th
         super().__init__(f"{reason}: {detail}")
 
 
@@ -44,6 +80,9 @@ class RawTable:
     encoding: str | None
     file_format: str
     total_rows_skipped: int = 0
+    # position in the header -> bool per row: the value held control characters (now shown as
+    # ␀ …); only the columns where a value did
+    control_characters: dict[int, pa.Array] = field(default_factory=dict)
 
 
 def read_table(data: bytes, filename: str, wanted: Callable[[list[str]], list[int]]) -> RawTable:
@@ -56,43 +95,213 @@ def read_table(data: bytes, filename: str, wanted: Callable[[list[str]], list[in
     raise Unreadable("unreadable_format", filename.rsplit("/", 1)[-1])
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if b"\x00" in data[:4096]:
-        raise Unreadable("corrupt_file", "binary data")
-    for encoding in _ENCODINGS:
-        try:
-            return data.decode(encoding), encoding.replace("-sig", "")
-        except UnicodeDecodeError:
-            continue
-    raise Unreadable("unreadable_encoding")
+# ---------------------------------------------------------------------------------------------
+# CSV
 
 
 def _read_csv(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTable:
-    if b"\x00" in data[:4096]:
-        raise Unreadable("corrupt_file", "binary data")
-    if not data.strip():
+    if not data or (data[:1].isspace() and not data.strip()):  # strip() copies: only if it may matter
         raise Unreadable("empty_file")
+    if data.endswith(_DOS_EOF):
+        data = data.rstrip(_DOS_EOF)
+    text = None
+    if data.startswith(_UTF16_BOMS):
+        text, encoding = _decode_utf16(data), "utf-16"
+        utf8 = text.encode("utf-8")
+    else:
+        utf8, encoding = data.removeprefix(_BOM), "utf-8"
+    has_controls = _check_controls(utf8)  # in UTF-8 and cp874 alike a byte below 0x20 is a control
+    delimiter = _sniff_delimiter(_first_line(utf8), wanted)
     try:  # most files are UTF-8: Arrow reads and checks the bytes as they are, in C++
-        header, body, count = _arrow_csv(data.removeprefix(_BOM), check_utf8=True)
-        encoding = "utf-8"
+        header, body, count = _arrow_csv(utf8, delimiter, check_utf8=text is None)
     except pa.ArrowInvalid:  # another encoding, or ragged rows: decode in Python to find out
-        text, encoding = _decode(data)
+        if text is None:
+            text, encoding = _decode(data)
         try:
-            header, body, count = _arrow_csv(text.encode("utf-8"), check_utf8=False)
+            header, body, count = _arrow_csv(text.encode("utf-8"), delimiter, check_utf8=False)
         except pa.ArrowInvalid:  # a row with more or fewer cells than the header
-            header, body, count = _read_csv_tolerant(text)
+            tolerant = (text,) if delimiter == "," else (text, delimiter)
+            header, body, count = _read_csv_tolerant(*tolerant)
     keep = wanted(header)
+    controls = _mark_controls(header, body, keep) if has_controls else {}
     markers = [body[i] for i in range(min(2, len(body)))]
     return _data_rows(
-        header, {i: body[i] for i in keep}, markers, count, first_row=2, encoding=encoding, fmt="csv"
+        header,
+        {i: body[i] for i in keep},
+        markers,
+        count,
+        first_row=2,
+        encoding=encoding,
+        fmt="csv",
+        controls=controls,
     )
 
 
-def _arrow_csv(utf8: bytes, *, check_utf8: bool) -> tuple[list[str], dict[int, pa.Array], int]:
+def _decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 when the bytes are UTF-8; cp874 only when they are not and read as Thai text. A
+    file that is UTF-8 but for a few bad sequences is damaged UTF-8, not cp874: rejected."""
+    body = data.removeprefix(_BOM)
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        bad = len(data) - len(body) + error.start
+    where_en, where_th = _position(data, bad)
+    if data.startswith(_BOM) or _mostly_utf8(body):
+        raise Unreadable(
+            "unreadable_encoding",
+            f"the file is UTF-8 except at {where_en}",
+            f"ไฟล์เป็น UTF-8 แต่มีไบต์ที่ไม่ใช่ UTF-8 ที่{where_th}",
+        )
+    try:
+        text = data.decode("cp874")
+    except UnicodeDecodeError as error:
+        where_en, where_th = _position(data, error.start)
+        raise Unreadable(
+            "unreadable_encoding",
+            f"neither UTF-8 nor Windows-874 at {where_en}",
+            f"ไม่ใช่ทั้ง UTF-8 และ Windows-874 ที่{where_th}",
+        ) from None
+    if not _plausible_thai(text):
+        raise Unreadable(
+            "unreadable_encoding",
+            f"not UTF-8 from {where_en}, and not Thai text when read as Windows-874",
+            f"ไม่ใช่ UTF-8 ตั้งแต่{where_th} และเมื่ออ่านเป็น Windows-874 ก็ไม่ใช่ข้อความภาษาไทย",
+        )
+    return text, "cp874"
+
+
+def _decode_utf16(data: bytes) -> str:
+    try:
+        return data.decode("utf-16")  # the BOM says which byte order, and is dropped
+    except UnicodeDecodeError as error:
+        where_en, where_th = _position(data, error.start)
+        raise Unreadable(
+            "unreadable_encoding",
+            f"the file starts as UTF-16 but is not UTF-16 at {where_en}",
+            f"ไฟล์ขึ้นต้นเป็น UTF-16 แต่ไม่ใช่ UTF-16 ที่{where_th}",
+        ) from None
+
+
+def _position(data: bytes, offset: int) -> tuple[str, str]:
+    """Where a byte is, as an officer can find it: the line, the byte of the line, its value."""
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    value = f"0x{data[offset]:02X}" if offset < len(data) else "-"
+    return (
+        f"line {line}, byte {column} of the line, byte {offset + 1:,} of the file: {value}",
+        f"บรรทัดที่ {line} ไบต์ที่ {column} ของบรรทัด ไบต์ที่ {offset + 1:,} ของไฟล์: {value}",
+    )
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """Valid UTF-8 but for a few bad sequences, not text of another code page: Thai where it
+    decodes as UTF-8, or far more good non-ASCII characters than bad sequences. (Thai cp874 read
+    as UTF-8 gives no Thai at all and about three bad sequences per accidental good one.)"""
+    lenient = body.decode("utf-8", "replace")
+    bad = lenient.count("\ufffd")
+    ascii_only = len(lenient.encode("ascii", "ignore"))
+    thai = len(lenient.encode("cp874", "ignore")) - ascii_only
+    other = len(lenient) - ascii_only - bad
+    return thai >= bad or other >= 3 * bad
+
+
+def _plausible_thai(text: str) -> bool:
+    """cp874 bytes read as Thai: marks on consonants, leading vowels before consonants."""
+    marks = len(_THAI_MARKS.findall(text))
+    return len(_MISPLACED_THAI.findall(text)) <= max(2, marks // 50)
+
+
+def _check_controls(utf8: bytes) -> bool:
+    """Whether some values hold control characters (NUL …, not tab/CR/LF), in one vectorised
+    pass. A file that is mostly controls or holds a zero-filled block is damaged: rejected here
+    (UTF-16 without a BOM, every other byte NUL, named as such)."""
+    every = np.frombuffer(utf8, np.uint8)
+    below = np.empty(min(len(every), _CHUNK), np.bool_)
+    controls, nuls = 0, 0
+    for start in range(0, len(every), _CHUNK):  # in chunks that stay in the CPU's cache
+        chunk = every[start : start + _CHUNK]
+        np.less(chunk, 32, out=below[: len(chunk)])
+        low = chunk[below[: len(chunk)]]
+        low = low[(low != 9) & (low != 10) & (low != 13)]
+        controls, nuls = controls + len(low), nuls + int(np.count_nonzero(low == 0))
+    if not controls:
+        return False
+    if nuls * 4 > len(utf8) and _alternating_nuls(every):
+        raise Unreadable(
+            "unreadable_encoding",
+            "UTF-16 text without a byte-order mark",
+            "เป็นข้อความ UTF-16 ที่ไม่มีเครื่องหมายลำดับไบต์ (BOM)",
+        )
+    if controls * 100 > len(utf8) or _NUL_RUN in utf8:
+        where_en, where_th = _position(utf8, _CONTROL_BYTES.search(utf8).start())
+        raise Unreadable(
+            "corrupt_file",
+            f"binary data: {controls:,} control bytes such as NUL, the first at {where_en}; it "
+            "was damaged in copying or is not a text file: export it again as CSV UTF-8",
+            f"มีข้อมูลไบนารี: อักขระควบคุม เช่น NUL {controls:,} ตัว ตัวแรกที่{where_th} "
+            "ไฟล์อาจเสียระหว่างคัดลอกหรือไม่ใช่ไฟล์ข้อความ กรุณาบันทึกเป็น CSV UTF-8 ใหม่",
+        )
+    return True
+
+
+def _alternating_nuls(every: np.ndarray) -> bool:
+    """NUL at every other byte, the same parity almost always: ASCII written as UTF-16."""
+    even, odd = np.count_nonzero(every[0::2] == 0), np.count_nonzero(every[1::2] == 0)
+    return max(even, odd) > 10 * min(even, odd)
+
+
+def _first_line(utf8: bytes) -> str:
+    """The header line, decoded well enough to sniff its delimiter."""
+    line = utf8[: 1 << 16].split(b"\n", 1)[0].split(b"\r", 1)[0]
+    for encoding in ("utf-8", "cp874"):
+        try:
+            return line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return line.decode("latin-1")
+
+
+def _sniff_delimiter(line: str, wanted: Callable[[list[str]], list[int]]) -> str:
+    """The delimiter of the header line: of `,` `;` tab `|`, the one whose cells are most of the
+    contract's headers (a comma when none gives any, so the header is reported as it is)."""
+    present = [d for d in _DELIMITERS if d in line]
+    if len(present) <= 1:
+        return present[0] if present else ","
+    fits = {d: len(wanted(next(csv.reader([line], delimiter=d), []))) for d in present}
+    best = max(present, key=lambda d: (fits[d], d == ","))
+    return best if fits[best] else ","
+
+
+def _mark_controls(header: list[str], body: dict[int, pa.Array], keep: list[int]) -> dict[int, pa.Array]:
+    """Shows the control characters of the kept values as ␀ …, so that no NUL reaches a value,
+    and says which values held one. A control character in the header: the file is damaged."""
+    if any(re.search(_CONTROL, cell) for cell in header):
+        raise Unreadable(
+            "corrupt_file",
+            "control characters such as NUL in the header line: save the file again as CSV UTF-8",
+            "หัวตารางมีอักขระควบคุม เช่น NUL กรุณาบันทึกไฟล์เป็น CSV UTF-8 ใหม่",
+        )
+    marked = {}
+    for i in sorted({*keep, *range(min(2, len(body)))}):
+        values = body[i]
+        has = pc.fill_null(pc.match_substring_regex(values, _CONTROL), False)
+        if not pc.any(has).as_py():
+            continue
+        shown = [v.translate(_CONTROL_PICTURES) for v in pc.filter(values, has).to_pylist()]
+        body[i] = pc.replace_with_mask(values, has, pa.array(shown, pa.string()))
+        marked[i] = has
+    return marked
+
+
+def _arrow_csv(
+    utf8: bytes, delimiter: str, *, check_utf8: bool
+) -> tuple[list[str], dict[int, pa.Array], int]:
     table = pa_csv.read_csv(
         io.BytesIO(utf8),
         read_options=pa_csv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+        ),
         convert_options=pa_csv.ConvertOptions(
             column_types=None,
             strings_can_be_null=False,
@@ -108,9 +317,9 @@ def _arrow_csv(utf8: bytes, *, check_utf8: bool) -> tuple[list[str], dict[int, p
     return header, {i: column.slice(1) for i, column in enumerate(columns)}, table.num_rows - 1
 
 
-def _read_csv_tolerant(text: str) -> tuple[list[str], dict[int, pa.Array], int]:
+def _read_csv_tolerant(text: str, delimiter: str = ",") -> tuple[list[str], dict[int, pa.Array], int]:
     try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise Unreadable("corrupt_file", str(error)) from error
     header, rows = lines[0], lines[1:]
@@ -127,8 +336,10 @@ def _data_rows(
     first_row: int,
     encoding,
     fmt,
+    controls: dict[int, pa.Array] | None = None,
 ) -> RawTable:
     """Drops blank rows and total rows; row numbers keep counting them."""
+    controls = {i: has for i, has in (controls or {}).items() if i in body}
     numbers = pa.array(range(first_row, first_row + count), pa.int64())
     keep = None
     if body:  # a row is data when any kept cell holds something visible: one pass over the joined row
@@ -148,18 +359,26 @@ def _data_rows(
     if keep is not None and not pc.all(keep).as_py():
         body = {i: pc.filter(v, keep) for i, v in body.items()}
         numbers = pc.filter(numbers, keep)
+        controls = {i: pc.filter(has, keep) for i, has in controls.items()}
     if len(numbers) == 0:
         raise Unreadable("empty_file")
-    return RawTable(header, body, numbers, encoding, fmt, totals)
+    return RawTable(header, body, numbers, encoding, fmt, totals, controls)
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
 
 
 def _read_xlsx(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTable:
-    import openpyxl  # only XLSX needs it
+    from openpyxl.reader.excel import ExcelReader  # only XLSX needs it; load_workbook's reader
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        reader = ExcelReader(io.BytesIO(data), data_only=True)
+        reader.read()
+    except Exception as error:  # noqa: BLE001 - any failure of the parser on these bytes: not a workbook
+        # (a bad zip, zlib, XML with characters XML forbids, parts missing or of the wrong type)
         raise Unreadable("corrupt_file", f"not a readable .xlsx workbook: {type(error).__name__}") from error
+    workbook = reader.wb
     best = None  # (number of matched columns, sheet, header row index, positions)
     for sheet in workbook.worksheets:
         for index, row in enumerate(sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True)):
@@ -170,13 +389,15 @@ def _read_xlsx(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTabl
     if best is None:
         raise Unreadable("corrupt_file", "no sheet has the template's column headers")
     keep, sheet, header_index, header = best
-    _fill_merged_cells(sheet)
     first_data = header_index + 2  # 1-based row number of the first row under the header
+    _check_formulas(data, reader, sheet.title, first_data, keep)
+    _fill_merged_cells(sheet)
     rows = list(sheet.iter_rows(min_row=first_data, values_only=True))
     width = max([len(header), *(len(r) for r in rows)]) if rows else len(header)
     body = {
         i: pa.array([_cell_text(r[i]) if i < len(r) else "" for r in rows], pa.string()) for i in range(width)
     }
+    controls = _mark_controls([], body, keep)
     markers = [body[i] for i in range(min(2, width))]
     return _data_rows(
         header,
@@ -186,7 +407,47 @@ def _read_xlsx(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTabl
         first_row=first_data,
         encoding=None,
         fmt="xlsx",
+        controls=controls,
     )
+
+
+def _check_formulas(data: bytes, reader, title: str, first_data: int, keep: list[int]) -> None:
+    """A formula whose value Excel never saved (a workbook written by a program and not opened
+    in Excel since) reads as an empty cell: reject the file, naming the cells, rather than
+    treat them as empty. Looks at the sheet's XML, and at its cells only if it has a formula."""
+    part = next((rel.target for s, rel in reader.parser.find_sheets() if s.name == title), None)
+    if part is None:
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read(part.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile):
+        return
+    if not _FORMULA.search(xml):
+        return
+    columns = {_column_letters(i): i for i in keep}
+    missing = []
+    for attributes, content in _FORMULA_CELLS.findall(xml):
+        ref = _CELL_REF.search(attributes)
+        if not ref or not _FORMULA.search(content) or _CACHED_VALUE.search(content):
+            continue
+        if _TEXT_RESULT.search(attributes) and _ANY_VALUE.search(content):
+            continue
+        if ref[1].decode() in columns and int(ref[2]) >= first_data:
+            missing.append(ref[1].decode() + ref[2].decode())
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" … ({len(missing):,})" if len(missing) > 5 else "")
+        raise Unreadable("formula_without_value", shown)
+
+
+def _column_letters(position: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _fill_merged_cells(sheet) -> None:

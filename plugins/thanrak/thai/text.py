@@ -13,9 +13,17 @@ _SPACES = re.compile(r"\s+")
 _SARA_AM = ("\u0e4d\u0e32", "\u0e33")
 
 
-def clean(value: str) -> str:
-    """Thai digits to ASCII, invisible characters removed, spaces collapsed and trimmed."""
-    value = _INVISIBLE.sub("", value.translate(THAI_DIGITS)).replace("\u00a0", " ")
+def clean(value: str, *, digits: bool = True) -> str:
+    """Invisible characters removed, spaces collapsed and trimmed, sara am in one character;
+    Thai digits to ASCII unless `digits=False`.
+
+    `digits=False` is for free text (a name, a place: `หมู่ที่ ๙ บ้านโนน๑๒`), stored as typed:
+    only where a number, a date, a code or a patterned id is expected are Thai digits the same
+    as ASCII ones. The other changes never alter what a reader sees (zero-width characters, a
+    no-break space, nikhahit + sara aa rendered like sara am), so free text gets them too."""
+    if digits:
+        value = value.translate(THAI_DIGITS)
+    value = _INVISIBLE.sub("", value).replace("\u00a0", " ")
     return _SPACES.sub(" ", value.replace(*_SARA_AM)).strip()
 
 
