@@ -21,7 +21,9 @@ from psycopg import sql
 
 from thanrak.contract.declarations import load_contract
 from thanrak.demo.generator import generate_night
+from thanrak.extract.frame import FileRejected, extract
 from thanrak.load.files import LoadResult
+from thanrak.load.pseudonyms import Pseudonymiser
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
 from thanrak.settings import PROJECT_ROOT, Settings
@@ -67,11 +69,21 @@ def previous_survey_year(url: str, settings: Settings, night: dt.date) -> str:
             ),
             (province,),
         ).fetchall()  # fmt: skip
+    # The warehouse holds keyed pseudonyms: the office sends the household hashes it sent before.
+    pseudonymiser = Pseudonymiser.from_settings(settings)
+    sent_before = {}
+    for path in (settings.landing_dir / province / "bmn_households").rglob("*.*"):
+        try:
+            frame = extract(path.read_bytes(), path.name, contract).frame
+        except FileRejected:
+            continue
+        sent_before |= {pseudonymiser.one(h): h for h in frame["household_hash"].dropna()}
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\r\n")
     out.writerow([c.th for c in contract.columns])
     for index, values in enumerate(rows):
         row = dict(zip(names, values, strict=True))
+        row["household_hash"] = sent_before[row["household_hash"]]
         factor = Decimal("0.4") if index % 2 else Decimal("1.3")
         row["survey_year"] = row["survey_year"] - 1
         row["income_per_person_baht"] = (row["income_per_person_baht"] * factor).quantize(Decimal("0.01"))
