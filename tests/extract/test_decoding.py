@@ -158,7 +158,7 @@ def test_ascii_utf8_with_one_latin1_byte_is_rejected_too():
 
 def test_a_latin1_file_is_not_plausible_cp874_and_is_rejected():
     header = ",".join(c.en for c in BUDGET.columns)
-    row = "P-0001,Caf\xe9 cr\xe8me br\xfbl\xe9e r\xe9gional,3032,11/2569,1000,0,500,0"
+    row = "P-0001,Caf\xe9 cr\xe8me br\xfbl\xe9e r\xe9gionale \xe0 la fran\xe7aise,3032,11/2569,1000,0,500,0"
     data = f"{header}\n{row}\n".encode("latin-1").replace(b"\xfb", b"u")  # 0xFB is Thai in cp874
     problem = rejected(data)
     assert problem.reason == "unreadable_encoding"
