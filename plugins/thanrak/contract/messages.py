@@ -56,21 +56,9 @@ FILE_PROBLEMS: dict[str, tuple[str, str]] = {
 }
 
 
-# Problems reading finds in one value: the row is quarantined, the file's other rows load.
-ROW_READ_PROBLEMS: dict[str, tuple[str, str]] = {
-    "control_character": (
-        "'{column_th}' มีอักขระควบคุมที่มองไม่เห็น (เช่น NUL) ซึ่งแสดงเป็น ␀ ␁ …: '{value}' "
-        "กรุณาลบอักขระนั้นหรือพิมพ์ค่าใหม่ แล้วส่งไฟล์อีกครั้ง",
-        "'{column_en}' holds invisible control characters (such as NUL), shown here as ␀ ␁ …: "
-        "'{value}'. Delete them or type the value again, and send the file again.",
-    ),
-}
-
-
 # Every message an officer may read: the problems above, then each rule kind's reason.
 MESSAGES: dict[str, tuple[str, str]] = {
     **FILE_PROBLEMS,
-    **ROW_READ_PROBLEMS,
     **{kind.name: (kind.message_th, kind.message_en) for kind in RULE_KINDS},
 }
 

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 HIDDEN = "***"
+# In a failing row's entry: {column: the text as typed}, for columns typed from text.
+TYPED_TEXT = "_typed_text"
+
+
+def shown(entry: dict, column: str) -> object:
+    """A failing value as the officer typed it (else as typed by the reader, e.g. a native Excel
+    number or date)."""
+    typed = (entry.get(TYPED_TEXT) or {}).get(column)
+    return typed if typed is not None else plain(entry.get(column))
+
+
 # A 13-digit citizen ID or an 11-digit house ID, with or without dashes or spaces.
 PII_IN_CLEAR = r"^(?:[0-9][- ]?){11}(?:[0-9][- ]?[0-9])?$"
 
@@ -78,7 +89,7 @@ class RuleKind:
         (the province's codes, thanrak.validate.validation.ProvinceAreas) for kinds that name
         what the province has instead."""
         column = contract.column(meta["column"])
-        value = plain(entry.get(meta["column"]))
+        value = shown(entry, meta["column"])
         if column.name == contract.pii_column and value is not None:
             value = HIDDEN  # what was typed where a personal key belongs is never stored or echoed
         th, en = self.message(column_th=column.th, column_en=column.en, value=value)
@@ -176,8 +187,8 @@ class BadAreaCode(AreaCodeCheck):
 
     def reason(self, contract, meta, entry, areas=None):
         found = super().reason(contract, meta, entry, areas)
-        value = found["value"]
-        abolished = areas.successor_of(str(value)) if areas is not None and value is not None else None
+        value, code = found["value"], plain(entry.get(meta["column"]))
+        abolished = areas.successor_of(str(code)) if areas is not None and code is not None else None
         if abolished:
             column = contract.column(meta["column"])
             fields = {
@@ -354,7 +365,7 @@ class DeclaredKind:
 
     def reason(self, contract: Contract, rule: Rule, entry: dict) -> dict:
         """The reason shows every value the rule compared, by column (never a derived column)."""
-        value = {name: plain(entry.get(name)) for name in rule.columns if name in entry}
+        value = {name: shown(entry, name) for name in rule.columns if name in entry}
         return {
             "rule": rule.name,
             "column": rule.column,
@@ -462,7 +473,8 @@ DUPLICATE_KEYS = _file_rule(
 NOT_NULL = _row_rule(
     NotNull, "not_null", ("ไม่ได้กรอก '{column_th}'", "'{column_en}' is empty"), ("ไม่ได้กรอก", "empty")
 )
-# Values extract cannot type (no expectation: the value never reaches the suite).
+# Values extract cannot type, or cannot keep (a control character: no expectation, the value never
+# reaches the suite).
 PARSE_PROBLEMS = (
     _row_rule(
         RuleKind,
@@ -493,6 +505,17 @@ PARSE_PROBLEMS = (
             "'{column_en}' is not a month: '{value}' (for example 11/2569 or 2026-11)",
         ),
         ("เดือนอ่านไม่ได้", "not a month"),
+    ),
+    _row_rule(
+        RuleKind,
+        "control_character",
+        (
+            "'{column_th}' มีอักขระควบคุมที่มองไม่เห็น (เช่น NUL) ซึ่งแสดงเป็น ␀ ␁ …: '{value}' "
+            "กรุณาลบอักขระนั้นหรือพิมพ์ค่าใหม่ แล้วส่งไฟล์อีกครั้ง",
+            "'{column_en}' holds invisible control characters (such as NUL), shown here as ␀ ␁ …: "
+            "'{value}'. Delete them or type the value again, and send the file again.",
+        ),
+        ("อักขระควบคุม", "control character"),
     ),
     _row_rule(
         RuleKind,

@@ -25,6 +25,10 @@ from thanrak.thai.text import clean, normalise_header
 
 SOURCE_ROW = "_source_row"
 PROBLEMS = "_problems"
+# A typed column's text as the officer typed it, beside the typed value, so that every reason
+# shows '15/11/2579' and not the date it became (text and flag columns need none).
+AS_TYPED = "_as_typed__"
+_AS_TYPED_TYPES = frozenset({"integer", "decimal", "date", "month", "code", "code_set", "area_code"})
 _PLAIN_ASCII = r"^[\x21-\x7e]*$"  # no spaces, no Thai digits, no invisible characters
 _GROUPED_NUMBER = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
@@ -104,6 +108,8 @@ def _type_columns(
         text = raw if column.type in _PER_DISTINCT_TYPES else _cleaned(raw, digits=_digits_expected(column))
         values, failed = _CONVERTERS[column.type](column, text)
         typed[column.name] = values
+        if column.type in _AS_TYPED_TYPES:  # dictionary-encoded: repeated texts are stored once
+            typed[AS_TYPED + column.name] = pc.dictionary_encode(raw).to_pandas()
         for position in np.flatnonzero(failed):
             problems.setdefault(int(position), []).append(
                 _problem(column, _FAILURE[column.type], by_column[column.name][int(position)].as_py())

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from thanrak.contract.declarations import Contract
-from thanrak.contract.rules import COLUMN_CHECKS, declared_kind, rule_kind
-from thanrak.extract.frame import PROBLEMS, SOURCE_ROW
+from thanrak.contract.rules import COLUMN_CHECKS, TYPED_TEXT, declared_kind, rule_kind
+from thanrak.extract.frame import AS_TYPED, PROBLEMS, SOURCE_ROW
 from thanrak.validate.bulk import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
 from thanrak.validate.suites import gx_context, gx_suite, suite_definition, suite_name
 
@@ -192,6 +192,11 @@ def validate(
     }
     unparsed = {(row, p["column"]) for row, problems in reasons.items() for p in problems}
     outcome = Validation(suite_name(contract), frame)
+    as_typed = {
+        name[len(AS_TYPED) :]: frame.set_index(SOURCE_ROW)[name]
+        for name in frame.columns
+        if name.startswith(AS_TYPED)
+    }
     for result in outcomes:
         meta, failing = result.meta, result.failing
         failed_rows = int(failing[SOURCE_ROW].nunique()) if len(failing) else int(not result.success)
@@ -203,6 +208,12 @@ def validate(
             shown = [c for c in declared.columns if c not in failing.columns]
             failing = failing.merge(data[[SOURCE_ROW, *shown]], on=SOURCE_ROW, how="left")
         entries = failing.to_dict(orient="records")
+        for entry in entries:  # what the officer typed, where the value was typed from text
+            entry[TYPED_TEXT] = {
+                name: as_typed[name].get(entry[SOURCE_ROW])
+                for name in (declared.columns if declared else (meta["column"],))
+                if name in as_typed
+            }
         if meta["severity"] == "reject_file":
             kind = rule_kind(meta["rule"])
             values = [str(e.get(meta["column"], "")) for e in entries]
