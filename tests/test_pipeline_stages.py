@@ -99,6 +99,16 @@ def test_rows_add_up_for_every_loaded_file_of_every_dataset(processed, warehouse
     assert received > 0
 
 
+def _waiting_batch(warehouse, tmp_path, night: dt.date, province: str, datasets: int):
+    """A clean night of one province's first `datasets` datasets, discovered and waiting."""
+    settings = Settings.in_folder(tmp_path)
+    options = {"scale": 0.1, "file_defects": 0}
+    generate_night(settings.landing_dir, night, provinces=[province], datasets=DATASETS[:datasets], **options)
+    stages = Stages(warehouse, settings)
+    (batch,) = stages.discover_by_province("test", night)
+    return stages, batch
+
+
 def test_a_file_whose_stage_breaks_does_not_stop_the_rest_of_its_province(
     processed, warehouse, tmp_path, monkeypatch
 ):
@@ -106,12 +116,7 @@ def test_a_file_whose_stage_breaks_does_not_stop_the_rest_of_its_province(
     for the engineers (verify_night reports it), instead of leaving it pending to fail every
     retry (issue 11); the province's other files load."""
     night = NIGHT + dt.timedelta(days=1)
-    settings = Settings.in_folder(tmp_path)
-    generate_night(
-        settings.landing_dir, night, provinces=["30"], datasets=DATASETS[:3], scale=0.1, file_defects=0
-    )
-    stages = Stages(warehouse, settings)
-    (batch,) = stages.discover_by_province("test", night)
+    stages, batch = _waiting_batch(warehouse, tmp_path, night, "30", 3)
     assert len(batch) == 3
     broken = batch[1].submission.key
     original = Stages.validate
@@ -145,12 +150,7 @@ def test_an_infrastructure_error_is_raised_for_a_retry_and_leaves_the_file_waiti
     processed, warehouse, tmp_path, monkeypatch
 ):
     night = NIGHT + dt.timedelta(days=2)
-    settings = Settings.in_folder(tmp_path)
-    generate_night(
-        settings.landing_dir, night, provinces=["40"], datasets=DATASETS[:1], scale=0.1, file_defects=0
-    )
-    stages = Stages(warehouse, settings)
-    (batch,) = stages.discover_by_province("test", night)
+    stages, batch = _waiting_batch(warehouse, tmp_path, night, "40", 1)
 
     def unreachable(self, run_id, night, item):
         raise psycopg.OperationalError("connection to server at 10.0.0.9 failed")
