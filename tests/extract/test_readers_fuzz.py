@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from thanrak.contract.declarations import DATASETS, load_contract
 from thanrak.contract.messages import MESSAGES
 from thanrak.demo.generator import example_csv
-from thanrak.extract.frame import PROBLEMS, SOURCE_ROW, Extracted, FileRejected, extract
+from thanrak.extract.frame import AS_TYPED, PROBLEMS, SOURCE_ROW, Extracted, FileRejected, extract
 from thanrak.extract.readers import TOTAL_MARKERS
 from thanrak.thai.text import clean, normalise_header
 from thanrak.validate.check import check_file
@@ -66,7 +66,9 @@ PICTURES = {c: 0x2400 + c for c in range(32) if c not in (9, 10, 13)}
 def assert_sound(extracted: Extracted, contract) -> None:
     """What every accepted read promises, whatever the bytes were."""
     frame = extracted.frame
-    assert sorted(frame.columns) == sorted([*contract.column_names, SOURCE_ROW, PROBLEMS])
+    typed_text = {c for c in frame.columns if c.startswith(AS_TYPED)}
+    assert sorted(set(frame.columns) - typed_text) == sorted([*contract.column_names, SOURCE_ROW, PROBLEMS])
+    assert {c[len(AS_TYPED) :] for c in typed_text} <= set(contract.column_names)
     assert extracted.rows == len(frame) > 0
     rows = frame[SOURCE_ROW].tolist()
     assert rows == sorted(set(rows)) and rows[0] >= 2
