@@ -32,7 +32,7 @@ TYPED_TEXT = "_typed_text"
 def shown(entry: dict, column: str) -> object:
     """A failing value as the officer typed it (else as typed by the reader, e.g. a native Excel
     number or date)."""
-    typed = (entry.get(TYPED_TEXT) or {}).get(column)
+    typed = plain((entry.get(TYPED_TEXT) or {}).get(column))
     return typed if typed is not None else plain(entry.get(column))
 
 

@@ -192,11 +192,7 @@ def validate(
     }
     unparsed = {(row, p["column"]) for row, problems in reasons.items() for p in problems}
     outcome = Validation(suite_name(contract), frame)
-    as_typed = {
-        name[len(AS_TYPED) :]: frame.set_index(SOURCE_ROW)[name]
-        for name in frame.columns
-        if name.startswith(AS_TYPED)
-    }
+    typed_text = None  # the as-typed columns by row number, indexed on the first failing row only
     for result in outcomes:
         meta, failing = result.meta, result.failing
         failed_rows = int(failing[SOURCE_ROW].nunique()) if len(failing) else int(not result.success)
@@ -208,11 +204,13 @@ def validate(
             shown = [c for c in declared.columns if c not in failing.columns]
             failing = failing.merge(data[[SOURCE_ROW, *shown]], on=SOURCE_ROW, how="left")
         entries = failing.to_dict(orient="records")
+        if entries and typed_text is None:
+            typed_text = frame.set_index(SOURCE_ROW)[[n for n in frame.columns if n.startswith(AS_TYPED)]]
         for entry in entries:  # what the officer typed, where the value was typed from text
             entry[TYPED_TEXT] = {
-                name: as_typed[name].get(entry[SOURCE_ROW])
+                name: typed_text.at[entry[SOURCE_ROW], AS_TYPED + name]
                 for name in (declared.columns if declared else (meta["column"],))
-                if name in as_typed
+                if AS_TYPED + name in typed_text.columns
             }
         if meta["severity"] == "reject_file":
             kind = rule_kind(meta["rule"])
