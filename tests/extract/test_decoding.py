@@ -263,6 +263,12 @@ def test_free_text_keeps_its_digits_in_xlsx_too():
 # 4d. XLSX formulas with no saved value
 
 
+def _activity_row(activity_id: str, participants, households, budget, disbursed) -> list:
+    """One activity of tambon 300101 in November 2569, as a workbook row."""
+    return [activity_id, "300101", "05/11/2569", "1", "ต้นทาง", "เกษตร", "OTOP", "ภาครัฐ",
+            participants, households, budget, disbursed]  # fmt: skip
+
+
 def _activities_workbook(budget: object, scratch: object = None) -> openpyxl.Workbook:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -271,22 +277,7 @@ def _activities_workbook(budget: object, scratch: object = None) -> openpyxl.Wor
     sheet.append([])
     sheet.append([c.th for c in ACTIVITIES.columns])
     for number, value in enumerate([budget, 500], 1):
-        sheet.append(
-            [
-                f"A-00{number}",
-                "300101",
-                "05/11/2569",
-                "1",
-                "ต้นทาง",
-                "เกษตร",
-                "OTOP",
-                "ภาครัฐ",
-                25,
-                10,
-                value,
-                100,
-            ]
-        )
+        sheet.append(_activity_row(f"A-00{number}", 25, 10, value, 100))
     if scratch is not None:
         sheet["P4"] = scratch  # a scratch cell beside the table
     return workbook
@@ -302,22 +293,7 @@ def test_a_formula_with_no_saved_value_rejects_the_workbook_naming_the_cell():
 def test_many_formulas_with_no_value_are_counted_not_all_listed():
     workbook = _activities_workbook("=1+1")
     for row in range(6, 20):
-        workbook.active.append(
-            [
-                f"A-{row:03d}",
-                "300101",
-                "05/11/2569",
-                "1",
-                "ต้นทาง",
-                "เกษตร",
-                "OTOP",
-                "ภาครัฐ",
-                1,
-                1,
-                f"=K4+{row}",
-                1,
-            ]
-        )
+        workbook.active.append(_activity_row(f"A-{row:03d}", 1, 1, f"=K4+{row}", 1))
     problem = rejected(_saved(workbook), "x.xlsx", ACTIVITIES)
     assert "(15)" in problem.message_en
 
