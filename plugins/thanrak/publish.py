@@ -52,10 +52,12 @@ def render_datasets_seed() -> str:
     """The datasets of the contract as a dbt seed, so marts list them without repeating them."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
-    out.writerow(["dataset", "contract_version", "title_th", "title_en", "period"])
+    out.writerow(["dataset", "contract_version", "title_th", "title_en", "period", "due_day"])
     for dataset in DATASETS:
         contract = load_contract(dataset)
-        out.writerow([dataset, contract.version, contract.title_th, contract.title_en, contract.period])
+        out.writerow(
+            [dataset, contract.version, contract.title_th, contract.title_en, contract.period, contract.due_day]
+        )
     return buffer.getvalue()
 
 
@@ -121,7 +123,8 @@ def _dataset_section(contract: Contract) -> list[str]:
     lines = [
         f"## `{contract.dataset}`: {contract.title_th} / {contract.title_en}",
         "",
-        f"One file per province per {contract.period}. Key (unique in a file): "
+        f"One file per province per {contract.period}, due by day {contract.due_day} of the following month"
+        f" / ส่งภายในวันที่ {contract.due_day} ของเดือนถัดไป. Key (unique in a file): "
         + ", ".join(f"`{k}`" for k in contract.key)
         + ".",
         "",

@@ -101,6 +101,10 @@ class Contract:
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
     pii_column: str | None = None  # a column that must hold a hash, never personal data in clear
+    # The delivery schedule: a period's file is due by this day of the month after the period
+    # (a parameter: CDD's own deadline per programme is not published; 10 is the working
+    # assumption of docs/glossary.md).
+    due_day: int = 10
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -165,6 +169,7 @@ def load_contract(dataset: str) -> Contract:
         columns=columns,
         rules=rules,
         pii_column=raw.get("pii_column"),
+        due_day=int(raw.get("due_day", 10)),
     )
 
 
