@@ -8,7 +8,7 @@ import csv
 import io
 from pathlib import Path
 
-from thanrak.contract.declarations import DATASETS, Column, Contract, code_lists, load_contract
+from thanrak.contract.declarations import DATASETS, Column, Contract, Rule, code_lists, load_contract
 from thanrak.contract.messages import MESSAGES
 from thanrak.demo.generator import example_csv
 from thanrak.settings import PROJECT_ROOT
@@ -56,7 +56,14 @@ def render_datasets_seed() -> str:
     for dataset in DATASETS:
         contract = load_contract(dataset)
         out.writerow(
-            [dataset, contract.version, contract.title_th, contract.title_en, contract.period, contract.due_day]
+            [
+                dataset,
+                contract.version,
+                contract.title_th,
+                contract.title_en,
+                contract.period,
+                contract.due_day,
+            ]
         )
     return buffer.getvalue()
 
@@ -139,7 +146,10 @@ def _dataset_section(contract: Contract) -> list[str]:
         )
     if contract.rules:
         lines += ["", "Rules across columns / กฎระหว่างคอลัมน์:", ""]
-        lines += [f"- `{r.name}`: {r.message_th} / {r.message_en} (row quarantined)" for r in contract.rules]
+        lines += [
+            f"- `{r.name}`: {_rule_words(r, r.message_th)} / {_rule_words(r, r.message_en)} (row quarantined)"
+            for r in contract.rules
+        ]
     if contract.date_column:
         lines += ["", f"`{contract.date_column}` must fall inside the file's month / ต้องอยู่ในเดือนของไฟล์."]
     if contract.pii_column:
@@ -150,6 +160,20 @@ def _dataset_section(contract: Contract) -> list[str]:
         ]
     lines += ["", "Example / ตัวอย่าง:", "", "```csv", example_csv(contract), "```", ""]
     return lines
+
+
+def _rule_words(rule: Rule, message: str) -> str:
+    """A rule's message as the contract document shows it: its bounds filled in, each value it
+    names shown by column name, and what only a failing row can tell as "…"."""
+
+    class Fields(dict):
+        def __missing__(self, key):
+            return f"`{key}`" if key in rule.columns else "…"
+
+    bounds = {
+        name: _number(value) for name, value in (("min", rule.min), ("max", rule.max)) if value is not None
+    }
+    return message.format_map(Fields(bounds))
 
 
 def _allowed(column: Column) -> str:

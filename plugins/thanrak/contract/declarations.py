@@ -82,11 +82,19 @@ class Rule:
     total: str | None = None
     members: str | None = None
     tolerance: float = 0.0
+    year: str | None = None  # the survey-year column a tool rule reads
+    items: str | None = None  # the name prefix of the item columns a tool rule counts
+    when_column: str | None = None  # a range that holds only for one code of this column
+    when_code: str | None = None
+    min: float | None = None
+    max: float | None = None
     severity: str = "quarantine_row"
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return tuple(c for c in (self.column, self.than, self.total, self.members) if c)
+        """The columns the rule compares, shown in a failing row's reason."""
+        named = (self.column, self.than, self.total, self.members, self.year, self.when_column)
+        return tuple(c for c in named if c)
 
 
 @dataclass(frozen=True)

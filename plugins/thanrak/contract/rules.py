@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from thanrak.contract.bmn_tools import bmn_tools, tool, tool_for_year
 from thanrak.contract.declarations import Column, Contract, Rule, code_lists
 
 if TYPE_CHECKING:
@@ -363,16 +364,157 @@ class DeclaredKind:
     def derived_columns(self, rule: Rule) -> tuple[str, ...]:
         return ()
 
+    def compared(self, rule: Rule, names) -> tuple[str, ...]:
+        """The file's columns (of `names`) a failing row's reason reads."""
+        return rule.columns
+
     def reason(self, contract: Contract, rule: Rule, entry: dict) -> dict:
-        """The reason shows every value the rule compared, by column (never a derived column)."""
+        """The reason shows every value the rule compared, by column (never a derived column);
+        the rule's words may name them ({column}) and what the kind adds (`words`)."""
         value = {name: shown(entry, name) for name in rule.columns if name in entry}
+        fields = _Blank({**value, **self.words(rule, entry)})
         return {
             "rule": rule.name,
             "column": rule.column,
             "value": value,
-            "message_th": rule.message_th,
-            "message_en": rule.message_en,
+            "message_th": rule.message_th.format_map(fields),
+            "message_en": rule.message_en.format_map(fields),
         }
+
+    def words(self, rule: Rule, entry: dict) -> dict:
+        """What the rule's message may say beyond the compared values (nothing by default)."""
+        return {}
+
+
+class _Blank(dict):
+    """Message fields: a value not given reads "-"."""
+
+    def __getitem__(self, key):
+        value = super().get(key)
+        return "-" if value is None else value
+
+    def __missing__(self, key):
+        return "-"
+
+
+class _FlaggedRows(DeclaredKind):
+    """A rule whose derived column flags the rows that break it; the expectation wants none."""
+
+    def derived_columns(self, rule):
+        return (f"_{rule.name}_broken",)
+
+    def expectations(self, rule):
+        import great_expectations.expectations as gxe
+
+        (broken,) = self.derived_columns(rule)
+        return [
+            gxe.ExpectColumnValuesToBeInSet(
+                column=broken, value_set=[False], meta=expectation_meta(rule.name, rule.column, rule.severity)
+            )
+        ]
+
+    def derive(self, data, rule):
+        (broken,) = self.derived_columns(rule)
+        data[broken] = self.broken(data, rule).fillna(False).astype(bool)
+
+    def broken(self, data: pd.DataFrame, rule: Rule) -> pd.Series:
+        raise NotImplementedError
+
+
+class RangeWhen(_FlaggedRows):
+    """`column` within [`min`, `max`] on rows whose `when_column` is `when_code` (a household
+    model plot, HLM, is 1-3 rai)."""
+
+    def broken(self, data, rule):
+        value = data[rule.column]
+        outside = (value < rule.min) if rule.min is not None else False
+        if rule.max is not None:
+            outside = outside | (value > rule.max)
+        return (data[rule.when_column] == rule.when_code) & value.notna() & outside
+
+    def words(self, rule, entry):
+        return {"min": _number_words(rule.min), "max": _number_words(rule.max)}
+
+
+class ToolOfYear(_FlaggedRows):
+    """The จปฐ. tool (`column`, a code of indicator_set) must be the tool of the row's survey
+    year (`year`), from the reference contracts/bmn_tools.yaml. A tool code not in the list has
+    its own reason (not_in_code_list) and is not judged here."""
+
+    def broken(self, data, rule):
+        years, tools = data[rule.year], data[rule.column]
+        expected = years.map(_tool_code)
+        known = tools.isin([t.code for t in bmn_tools()])
+        return years.notna() & known & (expected != tools)
+
+    def words(self, rule, entry):
+        return {"expected": _tool_code(plain(entry.get(rule.year))) or "-"}
+
+
+class ItemsOfTool(_FlaggedRows):
+    """A survey row answers exactly its tool's items: every item 1..N of the tool (`column`)
+    filled, and none of the item columns (named `items` + number) beyond N."""
+
+    def broken(self, data, rule):
+        filled = {n: data[name].notna() for n, name in _item_columns(data.columns, rule.items)}
+        broken = False
+        for found in bmn_tools():
+            of_tool = data[rule.column] == found.code
+            for number, answered in filled.items():
+                wrong = ~answered if number <= found.item_count else answered
+                broken = broken | (of_tool & wrong)
+        return broken if not isinstance(broken, bool) else data[rule.column].isna() & False
+
+    def compared(self, rule, names):
+        return (*rule.columns, *(name for _, name in _item_columns(names, rule.items)))
+
+    def reason(self, contract, rule, entry):
+        found = super().reason(contract, rule, entry)
+        found["value"] = {**found["value"], "items_filled": self._filled(rule, entry)}
+        return found
+
+    def words(self, rule, entry):
+        code = plain(entry.get(rule.column))
+        count = tool(code).item_count
+        answered = {n for n, name in _item_columns(entry, rule.items) if plain(entry.get(name)) is not None}
+        return {
+            "expected": count,
+            "filled": len(answered),
+            "missing": _numbers_words(set(range(1, count + 1)) - answered),
+            "extra": _numbers_words({n for n in answered if n > count}),
+        }
+
+    @staticmethod
+    def _filled(rule, entry) -> int:
+        return sum(plain(entry.get(name)) is not None for _, name in _item_columns(entry, rule.items))
+
+
+def _item_columns(names, prefix: str) -> list[tuple[int, str]]:
+    return [(int(n[len(prefix) :]), n) for n in names if n.startswith(prefix) and n[len(prefix) :].isdigit()]
+
+
+def _tool_code(year) -> str | None:
+    """The code of the tool a survey year uses (None: no year, or a year no tool covers)."""
+    year = plain(year)
+    found = tool_for_year(int(year)) if isinstance(year, int | float) else None
+    return found.code if found else None
+
+
+def _number_words(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}"
+
+
+def _numbers_words(numbers: set[int]) -> str:
+    """Item numbers as runs: {1, 2, 3, 7} -> "1-3, 7"; none -> "-"."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs) or "-"
 
 
 class NotGreaterThan(DeclaredKind):
@@ -604,7 +746,14 @@ COLUMN_CHECKS: tuple[RuleKind, ...] = (
     AFTER_DELIVERY,
 )
 DECLARED_KINDS: dict[str, DeclaredKind] = {
-    kind.kind: kind for kind in (NotGreaterThan("not_greater_than"), PerMember("per_member"))
+    kind.kind: kind
+    for kind in (
+        NotGreaterThan("not_greater_than"),
+        PerMember("per_member"),
+        RangeWhen("range_when"),
+        ToolOfYear("tool_of_year"),
+        ItemsOfTool("items_of_tool"),
+    )
 }
 _BY_NAME = {kind.name: kind for kind in RULE_KINDS}
 

@@ -201,7 +201,8 @@ def validate(
             continue
         declared = next((r for r in contract.rules if r.name == meta["rule"]), None)
         if declared:  # show every value the rule compared, not the column it derived to compare them
-            shown = [c for c in declared.columns if c not in failing.columns]
+            compared = declared_kind(declared).compared(declared, data.columns)
+            shown = [c for c in compared if c not in failing.columns]
             failing = failing.merge(data[[SOURCE_ROW, *shown]], on=SOURCE_ROW, how="left")
         entries = failing.to_dict(orient="records")
         if entries and typed_text is None:
