@@ -129,18 +129,40 @@ class Contract:
 @cache
 def code_lists() -> dict[str, tuple[Code, ...]]:
     raw = yaml.safe_load(_contract_text("code_lists.yaml"))
-    return {
-        name: tuple(Code(str(e["code"]), e["th"], e["en"], tuple(e.get("aliases", ()))) for e in entries)
-        for name, entries in raw.items()
-    }
+    lists = {}
+    for name, entries in raw.items():
+        for entry in entries:  # an unquoted comma in a flow mapping makes a stray key
+            if set(entry) - _CODE_KEYS:
+                raise ValueError(
+                    f"code_lists.yaml: {name} {entry.get('code')}: unknown keys {set(entry) - _CODE_KEYS}"
+                )
+        lists[name] = tuple(
+            Code(str(e["code"]), e["th"], e["en"], tuple(str(a) for a in e.get("aliases", ())))
+            for e in entries
+        )
+    for name in lists:
+        _spellings(lists[name], name)
+    return lists
+
+
+_CODE_KEYS = {"code", "th", "en", "aliases"}
 
 
 def code_lookup(code_list: str) -> dict[str, str]:
     """Every accepted spelling (code, Thai, English, alias), normalised -> the code."""
+    return _spellings(code_lists()[code_list], code_list)
+
+
+def _spellings(entries: tuple[Code, ...], code_list: str) -> dict[str, str]:
+    """Normalised spelling -> code; a spelling that would mean two codes is an error."""
     lookup: dict[str, str] = {}
-    for entry in code_lists()[code_list]:
+    for entry in entries:
         for spelling in (entry.code, entry.th, entry.en, *entry.aliases):
-            lookup[normalise_header(spelling)] = entry.code
+            key = normalise_header(spelling)
+            if lookup.setdefault(key, entry.code) != entry.code:
+                raise ValueError(
+                    f"code list {code_list}: {spelling!r} means both {lookup[key]} and {entry.code}"
+                )
     return lookup
 
 
