@@ -38,3 +38,25 @@ def test_the_warehouse_reference_data_gives_the_same_reasons(warehouse):
     with psycopg.connect(warehouse) as conn:
         from_warehouse = _reasons(province_areas(conn, "30"))
     assert from_warehouse == _reasons(province_areas_from_geothai("30"))
+
+
+def _rejection(bad_codes: dict[int, str]):
+    sent = activities_file(6, bump=0, bad={i: {"tambon_code": code} for i, code in bad_codes.items()})
+    extracted = extract(sent.data, "activities.csv", CONTRACT)
+    return validate(
+        extracted.frame, CONTRACT, period="2026-11", areas=province_areas_from_geothai("30")
+    ).rejection
+
+
+def test_a_file_of_another_provinces_codes_names_both_provinces():
+    rule, th, en = _rejection({i: f"3401{i + 1:02d}" for i in range(4)})  # Ubon's tambons
+    assert rule == "wrong_province_folder"
+    assert "30 → 34" in en and "30 → 34" in th
+
+
+def test_a_file_of_codes_that_exist_nowhere_says_so_instead_of_naming_its_province_twice():
+    rule, th, en = _rejection({i: f"3099{i + 1:02d}" for i in range(4)})
+    assert rule == "wrong_province_folder"
+    assert "30 → 30" not in en and "30 → 30" not in th
+    assert "exist neither in this province nor in another" in en and "309901, 309902, 309903" in en
+    assert "ไม่มีอยู่จริง" in th and "309901" in th

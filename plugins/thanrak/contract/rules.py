@@ -85,6 +85,14 @@ class RuleKind:
         """What a file rejection names: the first offending values."""
         return ", ".join(sorted(set(values))[:5])
 
+    def rejection(
+        self, values: list[str], *, province_code: str, period: str, column: Column | None = None
+    ) -> tuple[str, str]:
+        """A file rejection's words (Thai, English), naming what `detail` finds."""
+        return self.message(
+            detail=self.detail(values, province_code=province_code, period=period, column=column)
+        )
+
     def reason(self, contract: Contract, meta: dict, entry: dict, areas=None) -> dict:
         """A failing row's reason: the rule, the column, the value as typed, the words. `areas`
         (the province's codes, thanrak.validate.validation.ProvinceAreas) for kinds that name
@@ -203,15 +211,32 @@ class BadAreaCode(AreaCodeCheck):
 
 
 class WrongProvinceFolder(AreaCodeCheck):
+    """Most area codes are not the folder's province's. Usually they are another province's: the
+    file sits in the wrong folder, and the words name both provinces. When they are of no other
+    province (codes that start with this province's number but do not exist), the words say so
+    and show a few, instead of naming the folder's province twice."""
+
     mostly = 0.5
+    unknown_th = "รหัสพื้นที่ส่วนใหญ่ในไฟล์ไม่มีอยู่จริงในจังหวัดนี้และไม่ใช่ของจังหวัดอื่น (เช่น {detail}) กรุณาตรวจสอบรหัสพื้นที่แล้วส่งใหม่"
+    unknown_en = (
+        "Most area codes in the file exist neither in this province nor in another (for example {detail}); "
+        "check the area codes and send the file again."
+    )
 
     def applies_to(self, contract, column):
         first_area_column = next(c for c in contract.columns if c.type == "area_code")
         return column is first_area_column
 
     def detail(self, values, *, province_code, period, column=None):
-        elsewhere = Counter(v[:2] for v in values if v).most_common(1)
+        elsewhere = Counter(v[:2] for v in values if v and not v.startswith(province_code)).most_common(1)
         return f"{province_code} → {elsewhere[0][0] if elsewhere else '?'}"
+
+    def rejection(self, values, *, province_code, period, column=None):
+        own = [v for v in values if v and v.startswith(province_code)]
+        if len(own) * 2 > len([v for v in values if v]):
+            examples = ", ".join(sorted(set(own))[:3])
+            return self.unknown_th.format(detail=examples), self.unknown_en.format(detail=examples)
+        return super().rejection(values, province_code=province_code, period=period, column=column)
 
 
 class PiiInClear(RuleKind):

@@ -217,8 +217,8 @@ def validate(
             kind = rule_kind(meta["rule"])
             values = [str(e.get(meta["column"], "")) for e in entries]
             column = contract.column(meta["column"]) if meta["column"] else None
-            detail = kind.detail(values, province_code=areas.province_code, period=period, column=column)
-            outcome.rejection = (meta["rule"], *kind.message(detail=detail))
+            words = kind.rejection(values, province_code=areas.province_code, period=period, column=column)
+            outcome.rejection = (meta["rule"], *words)
         elif meta["severity"] == "quarantine_row":
             for entry in entries:
                 row = int(entry[SOURCE_ROW])
