@@ -5,9 +5,11 @@ import pytest
 from thanrak.contract.declarations import DATASETS, code_lists, load_contract
 from thanrak.contract.messages import MESSAGES
 from thanrak.publish import (
+    BMN_SEEDS,
     CODE_LISTS_SEED,
     CONTRACT_DOC,
     DATASETS_SEED,
+    render_bmn_seeds,
     render_code_lists_seed,
     render_contract_docs,
     render_datasets_seed,
@@ -24,6 +26,8 @@ def test_published_contract_document_is_generated_from_the_declarations():
 def test_the_dbt_seeds_are_generated_from_the_contract():
     assert DATASETS_SEED.read_text(encoding="utf-8") == render_datasets_seed()
     assert CODE_LISTS_SEED.read_text(encoding="utf-8") == render_code_lists_seed()
+    for name, text in render_bmn_seeds().items():
+        assert BMN_SEEDS[name].read_text(encoding="utf-8") == text, f"{name}.csv: run `thanrak publish-contract`"
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
@@ -69,3 +73,11 @@ def test_every_rule_of_the_suite_has_a_bilingual_message(dataset):
         rule = expectation.meta["rule"]
         assert rule in MESSAGES or rule in rule_names, rule
         assert expectation.meta["severity"] in ("reject_file", "quarantine_row", "warn")
+
+
+def test_the_glossary_has_every_thai_label_of_the_contract():
+    glossary = (CONTRACT_DOC.parent / "glossary.md").read_text(encoding="utf-8")
+    labels = {e.th for entries in code_lists().values() for e in entries}
+    labels |= {load_contract(d).title_th for d in DATASETS}
+    missing = sorted(label for label in labels if label not in glossary)
+    assert not missing, f"docs/glossary.md lacks: {missing}"
