@@ -29,3 +29,20 @@
         4
     )
 {% endmacro %}
+
+{#- Join condition: the `target` row of indicator_targets is the one for the `row`'s quarter: an
+    annual target has no fiscal_quarter, a quarterly one names the quarter (the row's
+    target_period, seed indicator_definitions, says which is meant). -#}
+{% macro target_applies(target, row) %}
+    {{ target }}.indicator_code = {{ row }}.indicator_code
+    and {{ target }}.fiscal_year_be = {{ row }}.fiscal_year_be
+    and {{ target }}.fiscal_quarter is not distinct from
+        case when {{ row }}.target_period = 'quarterly' then {{ row }}.fiscal_quarter end
+{% endmacro %}
+
+{#- Join condition for the quarter before (is_previous_fiscal_quarter), except that a
+    fiscal-year-to-date value starts again on 1 October: its Q1 has no quarter before. -#}
+{% macro is_comparable_previous_quarter(previous, current) %}
+    {{ is_previous_fiscal_quarter(previous, current) }}
+    and ({{ current }}.period_type = 'within_quarter' or {{ previous }}.fiscal_year_be = {{ current }}.fiscal_year_be)
+{% endmacro %}

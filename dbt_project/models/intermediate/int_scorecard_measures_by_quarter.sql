@@ -1,9 +1,10 @@
--- Each scorecard indicator's numerator and denominator per province and fiscal quarter, from
--- the facts (so the scorecard reconciles with them). The indicator value is numerator /
--- denominator × value_multiplier (seed indicator_definitions); a count or an amount has no
--- denominator.
--- A province that delivered a dataset but had nothing of a kind gets 0, one that delivered
--- nothing for the quarter gets no row (the scorecard shows "no data").
+-- Each scorecard indicator's numerator and denominator per province and fiscal quarter, twice:
+-- from the quarter's own data and from the fiscal year up to the quarter's end (1 October
+-- onwards); the scorecard takes the one its seed declares (indicator_definitions.period_type).
+-- The value is numerator / denominator × value_multiplier; a count or an amount has no
+-- denominator. From the facts, so the scorecard reconciles with them.
+-- A province has a row for a quarter only when it delivered data for that quarter (0 when it had
+-- nothing of a kind): a fiscal-year-to-date value is not carried into a quarter without data.
 with calendar as (
     select date_day, fiscal_year_be, fiscal_quarter from {{ ref('stg_ref__calendar') }}
 ),
@@ -43,7 +44,7 @@ activity_sums as (
         coalesce(sum(activities.participants) filter (where activities.gear_code = 4), 0) as g4_audience
     from activities
     inner join calendar on calendar.date_day = activities.date_key
-    group by 1, 2, 3
+    group by activities.province_code, calendar.fiscal_year_be, calendar.fiscal_quarter
 ),
 
 otop_sums as (
@@ -55,7 +56,7 @@ otop_sums as (
         coalesce(sum(otop_sales.revenue_baht) filter (where otop_sales.channel_code = 'online'), 0) as online_baht
     from otop_sales
     inner join calendar on calendar.date_day = otop_sales.date_key
-    group by 1, 2, 3
+    group by otop_sales.province_code, calendar.fiscal_year_be, calendar.fiscal_quarter
 ),
 
 plot_sums as (
@@ -67,47 +68,44 @@ plot_sums as (
         count(*) as reports
     from plot_progress
     inner join calendar on calendar.date_day = plot_progress.date_key
-    group by 1, 2, 3
+    group by plot_progress.province_code, calendar.fiscal_year_be, calendar.fiscal_quarter
 ),
 
-budget_sums as (
+-- Slots count in the quarter of their period. A quarter nobody delivered anything for is left
+-- out (no scorecard row), and a slot counts once it is decided: its due date has passed, or it
+-- was delivered on time already.
+slot_quarters as (
     select
-        disbursement.province_code,
+        completeness.province_code,
+        completeness.delivery_status,
+        completeness.is_due,
         calendar.fiscal_year_be,
-        calendar.fiscal_quarter,
-        sum(disbursement.disbursed_baht) as disbursed_baht,
-        sum(disbursement.allocated_baht) as allocated_baht
-    from disbursement
-    inner join calendar on calendar.date_day = disbursement.date_key
-    group by 1, 2, 3
+        calendar.fiscal_quarter
+    from completeness
+    inner join calendar on calendar.date_day = completeness.period_start_date
 ),
 
--- Survey rows carry a year, not a date: they count in the quarter of the file's period.
-household_sums as (
-    select
-        households.province_code,
-        calendar.fiscal_year_be,
-        calendar.fiscal_quarter,
-        count(*) filter (where not households.is_below_threshold) as households_above,
-        count(*) as households_surveyed
-    from households
-    inner join calendar on calendar.date_day = to_date(households.period || '-01', 'YYYY-MM-DD')
-    group by 1, 2, 3
+delivered_quarters as (
+    select distinct fiscal_year_be, fiscal_quarter
+    from slot_quarters
+    where delivery_status in ('on_time', 'late')
 ),
 
 delivery_sums as (
     select
-        completeness.province_code,
-        calendar.fiscal_year_be,
-        calendar.fiscal_quarter,
-        count(*) filter (where completeness.delivery_status = 'on_time') as cells_on_time,
-        count(*) as cells
-    from completeness
-    inner join calendar on calendar.date_day = completeness.delivery_night
-    group by 1, 2, 3
+        slot_quarters.province_code,
+        slot_quarters.fiscal_year_be,
+        slot_quarters.fiscal_quarter,
+        count(*) filter (where slot_quarters.delivery_status = 'on_time') as slots_on_time,
+        count(*) as slots_decided
+    from slot_quarters
+    inner join delivered_quarters using (fiscal_year_be, fiscal_quarter)
+    where slot_quarters.delivery_status = 'on_time' or slot_quarters.is_due
+    group by slot_quarters.province_code, slot_quarters.fiscal_year_be, slot_quarters.fiscal_quarter
 ),
 
-measures as (
+-- Sums over a quarter add up to the fiscal year to date.
+summable as (
     select
         province_code, fiscal_year_be, fiscal_quarter, 'G1-HOUSEHOLDS' as indicator_code,
         g1_households::numeric as numerator, null::numeric as denominator
@@ -127,14 +125,134 @@ measures as (
     select province_code, fiscal_year_be, fiscal_quarter, 'G1-KNN-PROGRESS', progress_pct_sum, reports
     from plot_sums
     union all
-    select province_code, fiscal_year_be, fiscal_quarter, 'G5-DISBURSEMENT', disbursed_baht, allocated_baht
-    from budget_sums
-    union all
-    select province_code, fiscal_year_be, fiscal_quarter, 'G2-ABOVE-INCOME', households_above, households_surveyed
-    from household_sums
-    union all
-    select province_code, fiscal_year_be, fiscal_quarter, 'G5-ON-TIME', cells_on_time, cells
+    select province_code, fiscal_year_be, fiscal_quarter, 'G5-ON-TIME', slots_on_time, slots_decided
     from delivery_sums
+),
+
+summable_to_date as (
+    select
+        *,
+        sum(numerator) over fiscal_year_so_far as fy_to_date_numerator,
+        sum(denominator) over fiscal_year_so_far as fy_to_date_denominator
+    from summable
+    window fiscal_year_so_far as (partition by province_code, fiscal_year_be, indicator_code order by fiscal_quarter)
+),
+
+-- A budget row is a project's standing as of its month (allocation and disbursement so far), so
+-- budget months do not add up: each project × unit counts once, at its latest month up to the
+-- quarter's end. The quarter's own value takes the projects whose latest month is in the quarter.
+budget_rows as (
+    select
+        disbursement.province_code,
+        disbursement.project_code,
+        disbursement.unit_code,
+        disbursement.date_key,
+        disbursement.allocated_baht,
+        disbursement.disbursed_baht,
+        calendar.fiscal_year_be,
+        calendar.fiscal_quarter
+    from disbursement
+    inner join calendar on calendar.date_day = disbursement.date_key
+),
+
+budget_quarters as (
+    select distinct province_code, fiscal_year_be, fiscal_quarter from budget_rows
+),
+
+budget_latest as (
+    select distinct on (
+        budget_quarters.province_code, budget_quarters.fiscal_year_be, budget_quarters.fiscal_quarter,
+        budget_rows.project_code, budget_rows.unit_code
+    )
+        budget_quarters.province_code,
+        budget_quarters.fiscal_year_be,
+        budget_quarters.fiscal_quarter,
+        budget_rows.fiscal_quarter = budget_quarters.fiscal_quarter as is_in_quarter,
+        budget_rows.allocated_baht,
+        budget_rows.disbursed_baht
+    from budget_quarters
+    inner join budget_rows
+        on budget_rows.province_code = budget_quarters.province_code
+        and budget_rows.fiscal_year_be = budget_quarters.fiscal_year_be
+        and budget_rows.fiscal_quarter <= budget_quarters.fiscal_quarter
+    order by
+        budget_quarters.province_code asc, budget_quarters.fiscal_year_be asc, budget_quarters.fiscal_quarter asc,
+        budget_rows.project_code asc, budget_rows.unit_code asc, budget_rows.date_key desc
+),
+
+budget_sums as (
+    select
+        province_code,
+        fiscal_year_be,
+        fiscal_quarter,
+        'G5-DISBURSEMENT' as indicator_code,
+        coalesce(sum(disbursed_baht) filter (where is_in_quarter), 0) as numerator,
+        coalesce(sum(allocated_baht) filter (where is_in_quarter), 0) as denominator,
+        sum(disbursed_baht) as fy_to_date_numerator,
+        sum(allocated_baht) as fy_to_date_denominator
+    from budget_latest
+    group by province_code, fiscal_year_be, fiscal_quarter
+),
+
+-- The survey identifies households (household_key): a household surveyed twice counts once,
+-- judged by its latest survey up to the quarter's end. Survey rows carry a year, not a date:
+-- they count in the quarter of the file's period.
+household_rows as (
+    select
+        households.province_code,
+        households.household_key,
+        households.period,
+        households.is_below_threshold,
+        calendar.fiscal_year_be,
+        calendar.fiscal_quarter
+    from households
+    inner join calendar on calendar.date_day = to_date(households.period || '-01', 'YYYY-MM-DD')
+),
+
+household_quarters as (
+    select distinct province_code, fiscal_year_be, fiscal_quarter from household_rows
+),
+
+household_latest as (
+    select distinct on (
+        household_quarters.province_code, household_quarters.fiscal_year_be, household_quarters.fiscal_quarter,
+        household_rows.household_key
+    )
+        household_quarters.province_code,
+        household_quarters.fiscal_year_be,
+        household_quarters.fiscal_quarter,
+        household_rows.fiscal_quarter = household_quarters.fiscal_quarter as is_in_quarter,
+        household_rows.is_below_threshold
+    from household_quarters
+    inner join household_rows
+        on household_rows.province_code = household_quarters.province_code
+        and household_rows.fiscal_year_be = household_quarters.fiscal_year_be
+        and household_rows.fiscal_quarter <= household_quarters.fiscal_quarter
+    order by
+        household_quarters.province_code asc, household_quarters.fiscal_year_be asc,
+        household_quarters.fiscal_quarter asc, household_rows.household_key asc, household_rows.period desc
+),
+
+household_sums as (
+    select
+        province_code,
+        fiscal_year_be,
+        fiscal_quarter,
+        'G2-ABOVE-INCOME' as indicator_code,
+        count(*) filter (where is_in_quarter and not is_below_threshold)::numeric as numerator,
+        count(*) filter (where is_in_quarter)::numeric as denominator,
+        count(*) filter (where not is_below_threshold)::numeric as fy_to_date_numerator,
+        count(*)::numeric as fy_to_date_denominator
+    from household_latest
+    group by province_code, fiscal_year_be, fiscal_quarter
+),
+
+measures as (
+    select * from summable_to_date
+    union all
+    select * from budget_sums
+    union all
+    select * from household_sums
 )
 
 select * from measures

@@ -16,13 +16,27 @@ import psycopg
 
 from thanrak.contract.declarations import load_contract
 from thanrak.contract.rules import title
+from thanrak.thai.dates import MONTHS_TH
 
+# A slot is one province × dataset × month, judged against its due date (marts.fct_dq_completeness).
 STATUS_LABELS = {
-    "on_time": ("ตรงเวลา", "on time"),
-    "late": ("ล่าช้า", "late"),
-    "rejected": ("ไม่รับไฟล์", "rejected"),
-    "missing": ("ไม่ได้ส่ง", "missing"),
+    "on_time": ("ส่งตรงกำหนด", "on time"),
+    "late": ("ส่งหลังกำหนด", "late"),
+    "rejected": ("ไฟล์ไม่ผ่าน", "rejected"),
+    "missing": ("เลยกำหนด ยังไม่ส่ง", "missing"),
+    "not_yet_due": ("ยังไม่ถึงกำหนด", "not yet due"),
 }
+STATUS_MEANINGS = {
+    "on_time": ("ไฟล์แรกที่รับเข้ามาก่อนสิ้นวันครบกำหนด", "the first loaded file came by the end of the due date"),
+    "late": ("ไฟล์แรกที่รับเข้ามาหลังวันครบกำหนด", "the first loaded file came after the due date"),
+    "rejected": ("มีแต่ไฟล์ที่ไม่รับ ต้องส่งใหม่", "only rejected files so far: send a corrected file"),
+    "missing": ("เลยวันครบกำหนดแล้วยังไม่มีไฟล์", "the due date has passed and nothing came"),
+    "not_yet_due": ("ยังไม่มีไฟล์ และยังไม่ถึงวันครบกำหนด", "nothing yet, and the due date has not come"),
+}
+BANGKOK_NOTE = (
+    "กรุงเทพมหานคร (10) ไม่อยู่ในเครือข่ายของกรมการพัฒนาชุมชน จึงไม่นับในตารางความครบถ้วนและผลตัวชี้วัด 5 ฟันเฟือง",
+    "Bangkok (10) is not in the CDD network: it is left out of the completeness matrix and of the five-gear scorecard.",
+)
 QUARANTINE_COLUMNS = (
     "province_code", "dataset", "file", "row", "rule", "column", "value", "message_th", "message_en",
 )  # fmt: skip
@@ -34,14 +48,20 @@ def gather(conn: psycopg.Connection, night: dt.date, trend_nights: int = 14) -> 
         "select province_code, name_th, name_en from ref.province where in_cdd_network order by province_code"
     ).fetchall()
     datasets = conn.execute(
-        "select dataset, title_th, title_en from marts.contract_datasets order by 1"
+        "select dataset, title_th, title_en, due_day from marts.contract_datasets order by 1"
     ).fetchall()
-    matrix = {
-        (p, d): status
-        for p, d, status in conn.execute(
-            "select province_code, dataset, delivery_status from marts.fct_dq_completeness where delivery_night = %s",
-            (night,),
-        )
+    period = f"{night:%Y-%m}"
+    previous_period = f"{night.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
+    matrices = {
+        p: {
+            (province, dataset): (status, due_date)
+            for province, dataset, status, due_date in conn.execute(
+                """select province_code, dataset, delivery_status, due_date
+                   from marts.fct_dq_completeness where period = %s""",
+                (p,),
+            )
+        }
+        for p in (period, previous_period)
     }
     totals = conn.execute(
         """select count(distinct (province_code, dataset, period)), count(*),
@@ -89,7 +109,10 @@ def gather(conn: psycopg.Connection, night: dt.date, trend_nights: int = 14) -> 
         "night": night,
         "provinces": provinces,
         "datasets": datasets,
-        "matrix": matrix,
+        "period": period,
+        "previous_period": previous_period,
+        "matrix": matrices[period],
+        "previous_matrix": matrices[previous_period],
         "totals": dict(
             zip(
                 (
@@ -195,9 +218,6 @@ def _e(value: object) -> str:
 def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
     night, totals = data["night"], data["totals"]
     names = {code: (th, en) for code, th, en in data["provinces"]}
-    counts = {status: 0 for status in STATUS_LABELS}
-    for status in data["matrix"].values():
-        counts[status] = counts.get(status, 0) + 1
     parts = [
         "<!doctype html><html lang='th'><head><meta charset='utf-8'>",
         f"<title>Thanrak {night}: data quality / คุณภาพข้อมูล</title><style>{_CSS}</style></head><body>",
@@ -228,15 +248,7 @@ def render(data: dict, by_province: dict[str, list[tuple]]) -> str:
         "rows received = rows loaded + rows quarantined + rows in rejected files "
         "(a file that could not be read at all has no rows to count)</p>",
         "</section>",
-        "<section><h2>ความครบถ้วนของการส่งข้อมูล <small>Completeness: 76 provinces × 5 datasets</small></h2>",
-        "<p class='legend'>"
-        + " ".join(
-            f"<span class='cell {s}'>{th} / {en}: {counts.get(s, 0)}</span>"
-            for s, (th, en) in STATUS_LABELS.items()
-        )
-        + "</p>",
-        _matrix(data, names),
-        "</section>",
+        _completeness(data, names),
         "<section class='two'>",
         "<div><h2>กฎที่ไม่ผ่านมากที่สุด <small>Rules failing most (rows of accepted files)</small></h2>",
         _bars(
@@ -260,31 +272,75 @@ def _card(th: str, en: str, value: int, tone: str = "") -> str:
     return f"<div class='card {tone}'><b>{value:,}</b><span>{th}<br><small>{en}</small></span></div>"
 
 
-def _matrix(data: dict, names: dict) -> str:
-    """Datasets down, the 76 provinces across: one small coloured cell each, with a symbol
-    so that it reads without colour too, and the names in the cell's tooltip."""
+def _completeness(data: dict, names: dict) -> str:
+    """The slots of the night's month and of the month before (whose files fall due on the
+    due_day of this month), with a legend that says what each status means."""
+    due_days = sorted({due_day for *_, due_day in data["datasets"]})
+    due_th = ", ".join(str(d) for d in due_days)
+    legend = "".join(
+        f"<li><span class='cell {s}'>{_SYMBOLS[s]}</span> <b>{th}</b> / {en}: {STATUS_MEANINGS[s][0]}"
+        f" <small>({STATUS_MEANINGS[s][1]})</small></li>"
+        for s, (th, en) in STATUS_LABELS.items()
+    )
+    return (
+        "<section><h2>ความครบถ้วนของการส่งข้อมูลตามกำหนดส่ง <small>Completeness by delivery schedule: "
+        f"{len(names)} provinces × {len(data['datasets'])} datasets, one file per province, dataset and month</small></h2>"
+        f"<p class='legend'>ไฟล์ของแต่ละเดือนครบกำหนดส่งภายในวันที่ {due_th} ของเดือนถัดไป (ถึงสิ้นวัน เวลากรุงเทพฯ) "
+        f"<small>Each month's file is due by day {due_th} of the following month, until the end of that day, "
+        "Bangkok time; <b>late</b> means after the due date.</small></p>"
+        f"<ul class='legend'>{legend}</ul>"
+        f"<p class='note'>{BANGKOK_NOTE[0]}<br><small>{BANGKOK_NOTE[1]}</small></p>"
+        + _matrix("matrix", data["period"], data["matrix"], data["datasets"], names)
+        + _matrix(
+            "matrix-previous", data["previous_period"], data["previous_matrix"], data["datasets"], names
+        )
+        + "</section>"
+    )
+
+
+def _matrix(table_id: str, period: str, matrix: dict, datasets: list[tuple], names: dict) -> str:
+    """Datasets down, the provinces across: one small coloured cell per slot of the period, with
+    a symbol so that it reads without colour too, and the names in the cell's tooltip."""
+    year, month = (int(part) for part in period.split("-"))
+    counts = dict.fromkeys(STATUS_LABELS, 0)
+    for status, _ in matrix.values():
+        counts[status] += 1
     head = "".join(
         f"<th class='code' title='{_e(names[code][0])} / {_e(names[code][1])}'>{_e(code)}</th>"
         for code in names
     )
     rows = []
-    for dataset, th, en in data["datasets"]:
+    for dataset, th, en, _ in datasets:
+        due_dates = {due for (_, d), (_, due) in matrix.items() if d == dataset}
+        due = f"ครบกำหนด {_thai_date(min(due_dates))} · due {min(due_dates).isoformat()}" if due_dates else ""
         cells = []
         for code, (province_th, province_en) in names.items():
-            status = data["matrix"].get((code, dataset), "missing")
+            # No slot yet (nothing processed for the period): not due, as far as the warehouse knows.
+            status, _ = matrix.get((code, dataset), ("not_yet_due", None))
             label_th, label_en = STATUS_LABELS[status]
             cells.append(
                 f"<td class='cell {status}' title='{_e(code)} {_e(province_th)} / {_e(province_en)}: "
                 f"{label_th} / {label_en}'>{_SYMBOLS[status]}</td>"
             )
-        rows.append(f"<tr><th class='dataset'>{_e(th)}<br><small>{_e(en)}</small></th>{''.join(cells)}</tr>")
+        rows.append(
+            f"<tr><th class='dataset'>{_e(th)}<br><small>{_e(en)} · {due}</small></th>{''.join(cells)}</tr>"
+        )
+    totals = " ".join(
+        f"<span class='cell {s}'>{th} / {en}: {counts[s]}</span>" for s, (th, en) in STATUS_LABELS.items()
+    )
     return (
-        f"<div class='scroll'><table id='matrix' class='matrix'><thead><tr><th>ชุดข้อมูล / dataset</th>{head}</tr>"
+        f"<h3>งวด {MONTHS_TH[month - 1]} {year + 543} <small>period {_e(period)}</small></h3>"
+        f"<p class='legend'>{totals}</p>"
+        f"<div class='scroll'><table id='{table_id}' class='matrix'><thead><tr><th>ชุดข้อมูล / dataset</th>{head}</tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
-_SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·"}
+def _thai_date(day: dt.date) -> str:
+    return f"{day.day}/{day.month}/{day.year + 543}"
+
+
+_SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·", "not_yet_due": "○"}
 
 
 def rule_label(dataset: str, rule: str, column: str) -> str:
@@ -382,9 +438,9 @@ h2{font-size:17px;margin:4px 0 10px}h2 small{font-weight:normal;color:#555}
 .card b{font-size:22px}.card.bad b{color:#b91c1c}.card.warn b{color:#b45309}
 .scroll{overflow-x:auto}.matrix{border-collapse:collapse;font-size:11px}.matrix th,.matrix td{border:1px solid #fff;padding:0}
 .matrix th.dataset{text-align:left;padding:2px 8px;min-width:190px;font-weight:normal}.matrix th.code{font-weight:normal;color:#555;font-size:9px;width:14px}
-.matrix td{width:14px;height:22px;text-align:center}
-.cell{text-align:center}.on_time{background:#bbf7d0}.late{background:#fde68a}.rejected{background:#fecaca}.missing{background:#e5e7eb;color:#555}
-.legend .cell{padding:2px 8px;border-radius:4px;margin-right:6px}
+.matrix td{width:14px;height:22px;text-align:center}h3{font-size:15px;margin:14px 0 4px}h3 small{font-weight:normal;color:#555}
+.cell{text-align:center}.on_time{background:#bbf7d0}.late{background:#fde68a}.rejected{background:#fecaca}.missing{background:#9ca3af;color:#fff}.not_yet_due{background:#f3f4f6;color:#6b7280}
+.legend .cell{padding:2px 8px;border-radius:4px;margin-right:6px}ul.legend{list-style:none;padding:0;margin:4px 0;font-size:13px}ul.legend li{margin:3px 0}.note{font-size:13px;color:#555}
 .two{display:grid;grid-template-columns:1fr 1fr;gap:16px}.chart{width:100%;font-size:11px}.bar,.barfill{fill:#15803d}.warnbar,.warnfill{fill:#d97706}.small{font-size:10px}
 .bars{width:100%;border-collapse:collapse;font-size:12px}.bars td{padding:3px 4px;vertical-align:middle}
 .bars .label{width:55%}.bars .track{width:35%}.hbar{background:#15803d;height:14px;border-radius:2px}.bars .num{text-align:right}

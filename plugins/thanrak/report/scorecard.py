@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import psycopg
+
+_FIELDS = (
+    "gear", "gear_th", "gear_en", "code", "name_th", "name_en", "unit", "unit_th", "period_type",
+    "target_period", "value", "target", "attainment", "provinces_with_data", "provinces_meeting_target",
+)  # fmt: skip
+PERIOD_LABELS = {"within_quarter": "ในไตรมาส / in the quarter", "fy_to_date": "สะสมต้นปีงบฯ / FY to date"}
+TARGET_LABELS = {"annual": "ทั้งปี / annual", "quarterly": "ของไตรมาส / the quarter's"}
 
 
 def national_scorecard(conn: psycopg.Connection, night: dt.date) -> dict:
@@ -21,8 +29,9 @@ def national_scorecard(conn: psycopg.Connection, night: dt.date) -> dict:
         (fiscal_year_be, fiscal_quarter),
     ).fetchone()
     indicators = conn.execute(
-        """select n.gear_code, g.name_th, g.name_en, n.indicator_code, i.name_th, i.name_en, i.unit,
-                  n.indicator_value, n.target, n.attainment, n.provinces_with_data, n.provinces_meeting_target
+        """select n.gear_code, g.name_th, g.name_en, n.indicator_code, i.name_th, i.name_en, n.unit, n.unit_th,
+                  n.period_type, n.target_period, n.indicator_value, n.target, n.attainment,
+                  n.provinces_with_data, n.provinces_meeting_target
            from marts.fct_scorecard_national n
            join marts.dim_gear g using (gear_code)
            join marts.dim_indicator i using (indicator_key)
@@ -35,46 +44,37 @@ def national_scorecard(conn: psycopg.Connection, night: dt.date) -> dict:
         "provinces": provinces,
         "gears": gears,
         "provinces_with_data": with_data,
-        "indicators": [
-            dict(
-                zip(
-                    (
-                        "gear",
-                        "gear_th",
-                        "gear_en",
-                        "code",
-                        "name_th",
-                        "name_en",
-                        "unit",
-                        "value",
-                        "target",
-                        "attainment",
-                        "provinces_with_data",
-                        "provinces_meeting_target",
-                    ),
-                    row,
-                    strict=True,
-                )
-            )
-            for row in indicators
-        ],
+        "indicators": [dict(zip(_FIELDS, row, strict=True)) for row in indicators],
     }
+
+
+def amount(value: Decimal | None, unit: str, unit_th: str) -> str:
+    """'ร้อยละ 42.80 (%)' for a percentage, '1,706 ครัวเรือน-ครั้ง (household-times)' for a count."""
+    if value is None:
+        return ""
+    number = f"{value:,.0f}" if value == value.to_integral_value() and unit != "percent" else f"{value:,.2f}"
+    return f"ร้อยละ {number} (%)" if unit == "percent" else f"{number} {unit_th} ({unit})"
 
 
 def render_scorecard(scorecard: dict) -> str:
     lines = [
         f"Five-gear scorecard / ผลตัวชี้วัด 5 ฟันเฟือง, fiscal quarter {scorecard['quarter']}: "
         f"{scorecard['provinces']} provinces × {scorecard['gears']} gears "
-        f"({scorecard['provinces_with_data']} with data)",
-        "| gear / ฟันเฟือง | indicator / ตัวชี้วัด | national value | target | attainment | provinces meeting target |",
-        "|---|---|---:|---:|---:|---:|",
+        f"({scorecard['provinces_with_data']} with data); Bangkok, not in the CDD network, is left out / "
+        "ไม่รวมกรุงเทพมหานคร",
+        "| gear / ฟันเฟือง | indicator / ตัวชี้วัด | period / ช่วง | national value / ค่าระดับประเทศ "
+        "| target / เป้าหมาย | attainment | provinces meeting target |",
+        "|---|---|---|---:|---:|---:|---:|",
     ]
     for i in scorecard["indicators"]:
-        value = "no data" if i["value"] is None else f"{i['value']:,.2f} {i['unit']}"
-        target = "" if i["target"] is None else f"{i['target']:,.2f}"
+        value = amount(i["value"], i["unit"], i["unit_th"]) or "no data / ไม่มีข้อมูล"
+        target = amount(i["target"], i["unit"], i["unit_th"])
+        if target:
+            target += f", {TARGET_LABELS[i['target_period']]}"
         attainment = "" if i["attainment"] is None else f"{i['attainment']:.0%}"
         lines.append(
-            f"| {i['gear']} {i['gear_th']} / {i['gear_en']} | {i['name_th']} / {i['name_en']} | {value} | "
-            f"{target} | {attainment} | {i['provinces_meeting_target']} of {i['provinces_with_data']} |"
+            f"| {i['gear']} {i['gear_th']} / {i['gear_en']} | {i['name_th']} / {i['name_en']} | "
+            f"{PERIOD_LABELS[i['period_type']]} | {value} | {target} | {attainment} | "
+            f"{i['provinces_meeting_target']} of {i['provinces_with_data']} |"
         )
     return "\n".join(lines)

@@ -51,6 +51,17 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
            where s.night = %s""",
         (night,),
     ).fetchone()[0]
+    completeness = conn.execute(
+        """select period, dataset, min(due_date),
+                  count(*) filter (where delivery_status = 'on_time'),
+                  count(*) filter (where delivery_status = 'late'),
+                  count(*) filter (where delivery_status = 'rejected'),
+                  count(*) filter (where delivery_status = 'missing'),
+                  count(*) filter (where delivery_status = 'not_yet_due')
+           from marts.fct_dq_completeness where period in (%s, %s)
+           group by period, dataset order by period desc, dataset""",
+        (f"{night:%Y-%m}", f"{night.replace(day=1) - dt.timedelta(days=1):%Y-%m}"),
+    ).fetchall()
     stages = []
     if run_id:
         stages = conn.execute(
@@ -65,6 +76,10 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
         "datasets": [dict(zip(_DATASET_FIELDS, row, strict=True)) for row in datasets],
         "rejected_files": [dict(zip(_REJECTED_FIELDS, row, strict=True)) for row in rejected],
         "top_quarantine_reasons": [{"rule": r, "column": c, "rows": n} for r, c, n in top_reasons],
+        "completeness": [
+            {**dict(zip(_COMPLETENESS_FIELDS, row, strict=True)), "due_date": row[2].isoformat()}
+            for row in completeness
+        ],
         "marts": mart_counts(conn),
         "stages": [{"stage": s, "calls": n, "seconds": float(sec)} for s, n, sec in stages],
     }
@@ -75,6 +90,16 @@ _DATASET_FIELDS = (
     "rows_received", "rows_loaded", "rows_quarantined", "rows_in_rejected_files",
 )  # fmt: skip
 _REJECTED_FIELDS = ("province_code", "dataset", "period", "file", "reason_th", "reason_en")
+_COMPLETENESS_FIELDS = (
+    "period",
+    "dataset",
+    "due_date",
+    "on_time",
+    "late",
+    "rejected",
+    "missing",
+    "not_yet_due",
+)
 
 
 def mart_counts(conn: psycopg.Connection) -> dict[str, int | None]:
@@ -105,6 +130,21 @@ def render_markdown(summary: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += ["| " + " | ".join(str(d[f]) for f in _DATASET_FIELDS) + " |" for d in summary["datasets"]]
+    lines += [
+        "",
+        "## Completeness by delivery schedule / ความครบถ้วนตามกำหนดส่ง",
+        "",
+        "One file per province, dataset and month, due by the due date (Bangkok time); late = after it. "
+        "Bangkok (10) is not in the CDD network and not counted. / "
+        "ส่งเดือนละหนึ่งไฟล์ต่อจังหวัดต่อชุดข้อมูล ภายในวันครบกำหนด; ส่งหลังกำหนด = หลังวันครบกำหนด; "
+        "ไม่นับกรุงเทพมหานคร (ไม่อยู่ในเครือข่าย พช.)",
+        "",
+        "| period | dataset | due | on time | late | rejected | missing | not yet due |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        "| " + " | ".join(str(c[f]) for f in _COMPLETENESS_FIELDS) + " |" for c in summary["completeness"]
+    ]
     lines += ["", "## Rejected files / ไฟล์ที่ไม่รับ", ""]
     lines += [
         f"- {r['province_code']} {r['dataset']} {r['period']} `{r['file']}`: {r['reason_th']} / {r['reason_en']}"

@@ -1,7 +1,10 @@
 -- The five-gear scorecard: every CDD province × fiscal quarter × indicator (each indicator
--- belongs to one gear), with its value, the target planners set (seed indicator_targets: a
--- province's own target wins over the national one), attainment, national rank and change
--- from the previous quarter. A province without data for an indicator still has its row.
+-- belongs to one gear), with its value over the period its seed declares (the quarter, or the
+-- fiscal year to the quarter's end), the target planners set for that period (seed
+-- indicator_targets: annual, or per quarter; a province's own target wins over the national
+-- one), attainment, national rank and change from the previous quarter. A province without data
+-- for an indicator that quarter keeps its row, with no value and no rank. A quarter nobody
+-- delivered anything for has no rows. Bangkok (not in the CDD network) is left out.
 with measures as (
     select * from {{ ref('int_scorecard_measures_by_quarter') }}
 ),
@@ -50,21 +53,36 @@ spine as (
         indicators.indicator_set_version,
         indicators.gear_code::smallint as gear_code,
         indicators.direction,
-        indicators.value_multiplier
+        indicators.value_multiplier,
+        indicators.period_type,
+        indicators.target_period,
+        indicators.counting_unit,
+        indicators.unit,
+        indicators.unit_th
     from provinces
     cross join measured_quarters
     cross join indicators
 ),
 
-valued as (
+of_period as (
     select
         spine.*,
-        measures.numerator,
-        measures.denominator,
-        {{ indicator_value('measures.numerator', 'measures.denominator', 'spine.value_multiplier') }}
-            as indicator_value
+        case
+            when spine.period_type = 'fy_to_date' then measures.fy_to_date_numerator else measures.numerator
+        end as numerator,
+        case
+            when spine.period_type = 'fy_to_date' then measures.fy_to_date_denominator else measures.denominator
+        end as denominator
     from spine
     left join measures using (province_code, fiscal_year_be, fiscal_quarter, indicator_code)
+),
+
+valued as (
+    select
+        of_period.*,
+        {{ indicator_value('of_period.numerator', 'of_period.denominator', 'of_period.value_multiplier') }}
+            as indicator_value
+    from of_period
 ),
 
 targeted as (
@@ -73,12 +91,10 @@ targeted as (
         coalesce(own_target.target, national_target.target)::numeric as target
     from valued
     left join targets as own_target
-        on own_target.indicator_code = valued.indicator_code
-        and own_target.fiscal_year_be = valued.fiscal_year_be
+        on {{ target_applies('own_target', 'valued') }}
         and own_target.province_code = valued.province_code
     left join targets as national_target
-        on national_target.indicator_code = valued.indicator_code
-        and national_target.fiscal_year_be = valued.fiscal_year_be
+        on {{ target_applies('national_target', 'valued') }}
         and national_target.province_code is null
 ),
 
@@ -115,7 +131,7 @@ with_previous as (
     left join ranked as previous
         on previous.province_code = ranked.province_code
         and previous.indicator_code = ranked.indicator_code
-        and {{ is_previous_fiscal_quarter('previous', 'ranked') }}
+        and {{ is_comparable_previous_quarter('previous', 'ranked') }}
 )
 
 select
@@ -137,5 +153,10 @@ select
     provinces_ranked::integer as provinces_ranked,
     previous_quarter_value,
     indicator_value - previous_quarter_value as change_from_previous_quarter,
-    indicator_value is not null as has_data
+    indicator_value is not null as has_data,
+    period_type,
+    target_period,
+    counting_unit,
+    unit,
+    unit_th
 from with_previous

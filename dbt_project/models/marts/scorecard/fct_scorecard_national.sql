@@ -1,8 +1,8 @@
--- The national roll-up of the scorecard: per fiscal quarter × indicator, the value over all
--- provinces (for a ratio the ratio of the totals, not an average of ratios; for a count or
--- an amount the total), the national target (the sum of the provinces' targets for a total,
--- the national row of indicator_targets for a ratio), attainment, and how many provinces had
--- data and met their target.
+-- The national roll-up of the scorecard: per fiscal quarter × indicator, the value over all CDD
+-- provinces over the indicator's period (for a ratio the ratio of the totals, not an average of
+-- ratios; for a count or an amount the total), the national target for that period (the sum of
+-- the provinces' targets for a total, the national row of indicator_targets for a ratio),
+-- attainment, and how many provinces had data and met their target.
 with scorecard as (
     select * from {{ ref('fct_scorecard') }}
 ),
@@ -33,21 +33,32 @@ national as (
     group by scorecard.fiscal_year_be, scorecard.fiscal_quarter, scorecard.gear_code, scorecard.indicator_code
 ),
 
-valued as (
+with_definitions as (
     select
         national.*,
-        {{ indicator_value('national.numerator', 'national.denominator', 'indicators.value_multiplier') }}
-            as indicator_value,
+        indicators.value_multiplier,
         indicators.direction,
-        case
-            when indicators.aggregation = 'sum' then national.sum_of_province_targets
-            else targets.target::numeric
-        end as target
+        indicators.aggregation,
+        indicators.period_type,
+        indicators.target_period,
+        indicators.counting_unit,
+        indicators.unit,
+        indicators.unit_th
     from national
     inner join indicators using (indicator_code)
-    left join targets
-        on targets.indicator_code = national.indicator_code
-        and targets.fiscal_year_be = national.fiscal_year_be
+),
+
+valued as (
+    select
+        with_definitions.*,
+        {{ indicator_value('with_definitions.numerator', 'with_definitions.denominator', 'with_definitions.value_multiplier') }}
+            as indicator_value,
+        case
+            when with_definitions.aggregation = 'sum' then with_definitions.sum_of_province_targets
+            else targets.target::numeric
+        end as target
+    from with_definitions
+    left join targets on {{ target_applies('targets', 'with_definitions') }}
 ),
 
 with_previous as (
@@ -57,7 +68,7 @@ with_previous as (
     from valued
     left join valued as previous
         on previous.indicator_code = valued.indicator_code
-        and {{ is_previous_fiscal_quarter('previous', 'valued') }}
+        and {{ is_comparable_previous_quarter('previous', 'valued') }}
 )
 
 select
@@ -77,5 +88,10 @@ select
     provinces_with_data,
     provinces_meeting_target,
     previous_quarter_value,
-    indicator_value - previous_quarter_value as change_from_previous_quarter
+    indicator_value - previous_quarter_value as change_from_previous_quarter,
+    period_type,
+    target_period,
+    counting_unit,
+    unit,
+    unit_th
 from with_previous
