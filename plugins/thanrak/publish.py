@@ -8,6 +8,7 @@ import csv
 import io
 from pathlib import Path
 
+from thanrak.contract.bmn_tools import bmn_tools, income_thresholds
 from thanrak.contract.declarations import DATASETS, Column, Contract, Rule, code_lists, load_contract
 from thanrak.contract.messages import MESSAGES
 from thanrak.demo.generator import example_csv
@@ -17,6 +18,10 @@ from thanrak.validate.suites import SUITES_DIR, render_suite
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
 DATASETS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_datasets.csv"
 CODE_LISTS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_code_lists.csv"
+BMN_SEEDS = {
+    name: PROJECT_ROOT / "dbt_project" / "seeds" / f"{name}.csv"
+    for name in ("bmn_tools", "bmn_tool_items", "bmn_income_thresholds")
+}
 _TYPES = {
     "text": ("ข้อความ", "text"),
     "integer": ("จำนวนเต็ม", "whole number"),
@@ -41,6 +46,9 @@ def publish() -> list[Path]:
     DATASETS_SEED.write_text(render_datasets_seed(), encoding="utf-8")
     CODE_LISTS_SEED.write_text(render_code_lists_seed(), encoding="utf-8")
     written = [CONTRACT_DOC, DATASETS_SEED, CODE_LISTS_SEED]
+    for name, text in render_bmn_seeds().items():
+        BMN_SEEDS[name].write_text(text, encoding="utf-8")
+        written.append(BMN_SEEDS[name])
     for dataset in DATASETS:
         path = SUITES_DIR / f"{dataset}.json"
         path.write_text(render_suite(dataset), encoding="utf-8")
@@ -76,6 +84,48 @@ def render_code_lists_seed() -> str:
     for name, entries in code_lists().items():
         out.writerows([name, entry.code, order, entry.th, entry.en] for order, entry in enumerate(entries, 1))
     return buffer.getvalue()
+
+
+def render_bmn_seeds() -> dict[str, str]:
+    """The จปฐ. tools (contracts/bmn_tools.yaml) as three dbt seeds: the tools and the survey
+    years each covers, their items with หมวด, and the income threshold of each survey year."""
+    tables: dict[str, list[list]] = {
+        "bmn_tools": [["indicator_set", "first_survey_year_be", "last_survey_year_be", "indicator_count",
+                       "years_verified", "source_note"]],
+        "bmn_tool_items": [["indicator_set", "item_no", "category_no", "category_th", "category_en",
+                            "category_verified", "name_th", "name_verified"]],
+        "bmn_income_thresholds": [["survey_year_be", "income_threshold_baht", "threshold_verified", "source_note"]],
+    }  # fmt: skip
+    for found in bmn_tools():
+        tables["bmn_tools"].append(
+            [
+                found.code,
+                found.first_year,
+                found.last_year,
+                found.item_count,
+                found.years_verified,
+                found.source,
+            ]
+        )
+        for number, name in found.items.items():
+            category = found.category_of(number)
+            tables["bmn_tool_items"].append(
+                [found.code, number, category.number, category.th, category.en, category.verified, name,
+                 found.names_verified]
+            )  # fmt: skip
+    for threshold in income_thresholds():
+        tables["bmn_income_thresholds"] += [
+            [year, threshold.baht, threshold.verified, threshold.source]
+            for year in range(threshold.first_year, threshold.last_year + 1)
+        ]
+    rendered = {}
+    for name, rows in tables.items():
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [str(v).lower() if isinstance(v, bool) else v for v in row] for row in rows
+        )
+        rendered[name] = buffer.getvalue()
+    return rendered
 
 
 def render_contract_docs() -> str:

@@ -1,5 +1,6 @@
 -- The household survey's items (จปฐ. indicators) per province × survey year × indicator set ×
--- item: villages, households surveyed, passing and failing, and the pass rate.
+-- item: the item's หมวด (category), villages, households surveyed, passing and failing, and the
+-- pass rate.
 with summary as (
     select * from {{ ref('fct_bmn_village_summary') }}
 ),
@@ -28,6 +29,9 @@ select
     indicators.indicator_code::text as indicator_code,
     indicators.name_th::text as indicator_name_th,
     indicators.name_en::text as indicator_name_en,
+    items.category_no::smallint as category_no,
+    items.category_th::text as category_th,
+    items.category_en::text as category_en,
     counted.villages::integer as villages,
     counted.households_surveyed::integer as households_surveyed,
     counted.households_passed::integer as households_passed,
@@ -37,3 +41,5 @@ select
 from counted
 {{ join_province_names('counted.province_code') }}
 {{ join_indicator_names('counted.indicator_key') }}
+left join {{ ref('bmn_tool_items') }} as items
+    on items.indicator_set = counted.indicator_set and items.item_no = counted.item_no

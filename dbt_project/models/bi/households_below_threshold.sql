@@ -1,5 +1,5 @@
 -- The household survey (จปฐ.) per amphoe × survey year × indicator set: households surveyed,
--- those below the income threshold of their indicator set, the share, and the threshold used.
+-- those below the income threshold of their survey year, the share, and the threshold used.
 -- An amphoe's total over both indicator sets is the sum of its rows.
 -- At national scale this reads every household row on each query (14 M rows): the amphoe is
 -- taken from the tambon code (a DOPA tambon code begins with its amphoe's code) instead of a
@@ -8,8 +8,8 @@ with households as (
     select * from {{ ref('fct_bmn_household') }}
 ),
 
-indicator_sets as (
-    select * from {{ ref('bmn_indicator_sets') }}
+thresholds as (
+    select * from {{ ref('bmn_income_thresholds') }}
 ),
 
 counted as (
@@ -36,7 +36,7 @@ select
     counted.survey_year_be::integer as survey_year_be,
     counted.indicator_set::text as indicator_set,
     counted.income_threshold_baht::numeric(16, 2) as income_threshold_baht,
-    indicator_sets.threshold_verified::boolean as threshold_verified,
+    thresholds.threshold_verified::boolean as threshold_verified,
     counted.households::integer as households,
     counted.households_below_threshold::integer as households_below_threshold,
     round(100.0 * counted.households_below_threshold / nullif(counted.households, 0), 2)::numeric(5, 2)
@@ -47,4 +47,4 @@ select
 from counted
 {{ join_province_names('counted.province_code') }}
 {{ join_amphoe_names('counted.amphoe_code') }}
-left join indicator_sets on indicator_sets.indicator_set = counted.indicator_set
+left join thresholds on thresholds.survey_year_be = counted.survey_year_be

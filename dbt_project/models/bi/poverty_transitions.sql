@@ -1,5 +1,6 @@
 -- Households followed from one survey year to the next, per amphoe: how many were lifted above
 -- the income threshold, fell below it, stayed below or stayed above, with Thai and English labels.
+-- tools_comparable is false for a year pair that crosses from one จปฐ. tool to the next.
 with transitions as (
     select * from {{ ref('fct_poverty_transitions') }}
 ),
@@ -25,6 +26,7 @@ counted as (
         transitions.from_survey_year_be,
         transitions.to_survey_year_be,
         transitions.transition,
+        bool_and(transitions.tools_comparable) as tools_comparable,
         count(*) as households
     from transitions
     left join villages on villages.village_key = transitions.village_key
@@ -43,6 +45,7 @@ select
     labels.transition_th::text as transition_th,
     labels.transition_en::text as transition_en,
     counted.households::integer as households,
+    counted.tools_comparable::boolean as tools_comparable,
     round(
         100.0 * counted.households
         / nullif(sum(counted.households) over (

@@ -1,6 +1,8 @@
 -- Households followed from one survey year to the next: lifted above the income threshold,
--- fell below it, stayed below or stayed above. Each year is judged against the threshold of
--- the indicator set that household was surveyed with (seed bmn_indicator_sets).
+-- fell below it, stayed below or stayed above. Each year is judged against its own threshold
+-- (seed bmn_income_thresholds). A pair that crosses from one จปฐ. tool to the next (2565 to
+-- 2566: 31 to 38 items) is kept, since both tools ask the household's income per person, but
+-- flagged tools_comparable = false: its item counts and categories do not compare.
 with households as (
     select * from {{ ref('fct_bmn_household') }}
 ),
@@ -19,7 +21,8 @@ pairs as (
         earlier.income_threshold_baht as from_threshold_baht,
         later.income_threshold_baht as to_threshold_baht,
         earlier.is_below_threshold as was_below,
-        later.is_below_threshold as is_below
+        later.is_below_threshold as is_below,
+        earlier.indicator_set = later.indicator_set as tools_comparable
     from households as later
     inner join households as earlier
         on earlier.household_key = later.household_key

@@ -16,8 +16,27 @@ latest_national_targets as (
     order by indicator_code asc, fiscal_year_be desc
 ),
 
-bmn_sets as (
-    select * from {{ ref('bmn_indicator_sets') }}
+bmn_tools as (
+    select * from {{ ref('bmn_tools') }}
+),
+
+bmn_tool_items as (
+    select * from {{ ref('bmn_tool_items') }}
+),
+
+-- The income threshold of a tool's survey years: one figure when they share it (else none: the
+-- figure of each year is in seed bmn_income_thresholds), verified only if every year's is.
+bmn_tool_thresholds as (
+    select
+        bmn_tools.indicator_set,
+        case when min(thresholds.income_threshold_baht) = max(thresholds.income_threshold_baht)
+                then min(thresholds.income_threshold_baht)
+        end as income_threshold_baht,
+        bool_and(thresholds.threshold_verified) as threshold_verified
+    from bmn_tools
+    inner join {{ ref('bmn_income_thresholds') }} as thresholds
+        on thresholds.survey_year_be between bmn_tools.first_survey_year_be and bmn_tools.last_survey_year_be
+    group by bmn_tools.indicator_set
 ),
 
 scorecard as (
@@ -41,39 +60,43 @@ scorecard as (
 
 bmn_items as (
     select
-        'BMN-' || lpad(item::text, 2, '0') as indicator_code,
-        bmn_sets.indicator_set as indicator_set_version,  -- noqa: RF03
+        'BMN-' || lpad(items.item_no::text, 2, '0') as indicator_code,
+        items.indicator_set as indicator_set_version,
         'bmn_survey' as indicator_family,
         null::smallint as gear_code,
-        'จปฐ. ตัวชี้วัดที่ ' || item as name_th,
-        'BMN indicator ' || item as name_en,
+        items.name_th,
+        'BMN indicator ' || items.item_no || ' (' || items.category_en || ')' as name_en,
         'households passing' as unit,
         'higher_is_better' as direction,
-        'Household passes item ' || item || ' of the ' || bmn_sets.indicator_set || ' survey tool' as definition_en,
+        'Item ' || items.item_no || ' of the ' || items.indicator_set || ' survey tool, หมวด ' || items.category_no
+        || ' ' || items.category_th || ' / ' || items.category_en
+        || case when items.name_verified then '' else '; name not verified against the CDD questionnaire' end
+            as definition_en,
         null::numeric as threshold,
         null::boolean as threshold_verified,
         null::numeric as latest_target,
         null::integer as latest_target_fiscal_year_be
-    from bmn_sets
-    cross join lateral generate_series(1, bmn_sets.indicator_count) as item
+    from bmn_tool_items as items
 ),
 
 bmn_income as (
     select
         'BMN-INCOME' as indicator_code,
-        indicator_set as indicator_set_version,
+        bmn_tools.indicator_set as indicator_set_version,
         'bmn_survey' as indicator_family,
         null::smallint as gear_code,
         'รายได้เฉลี่ยต่อคนต่อปีไม่ต่ำกว่าเกณฑ์' as name_th,
         'Income per person per year at or above the threshold' as name_en,
         'baht/person/year' as unit,
         'higher_is_better' as direction,
-        source_note as definition_en,
-        income_threshold_baht::numeric as threshold,
-        threshold_verified::boolean as threshold_verified,
+        'Threshold of each survey year ' || bmn_tools.first_survey_year_be || '-' || bmn_tools.last_survey_year_be
+        || ' in seed bmn_income_thresholds' as definition_en,
+        bmn_tool_thresholds.income_threshold_baht::numeric as threshold,
+        bmn_tool_thresholds.threshold_verified,
         null::numeric as latest_target,
         null::integer as latest_target_fiscal_year_be
-    from bmn_sets
+    from bmn_tools
+    inner join bmn_tool_thresholds using (indicator_set)
 ),
 
 all_indicators as (

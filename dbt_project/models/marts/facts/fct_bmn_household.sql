@@ -1,6 +1,8 @@
 -- The household basic-needs survey (จปฐ.): one row per household × survey year, with the
--- income threshold of the household's indicator set (seed bmn_indicator_sets) and whether it
--- falls below it. Item flags stay as columns: a bridge row per item would be 38 × 12.8 M rows.
+-- income threshold of its survey year (seed bmn_income_thresholds) and whether it falls
+-- below it. Its tool is its survey year's and it answers exactly that tool's items:
+-- validation quarantines any other row (contract rules tool_of_survey_year, items_of_tool).
+-- Item flags stay as columns: a bridge row per item would be 38 × 12.8 M rows.
 {{ config(unique_key='household_year_key') }}
 
 with households as (
@@ -8,8 +10,8 @@ with households as (
     {{ only_new_revisions() }}
 ),
 
-indicator_sets as (
-    select * from {{ ref('bmn_indicator_sets') }}
+thresholds as (
+    select * from {{ ref('bmn_income_thresholds') }}
 )
 
 select
@@ -25,10 +27,10 @@ select
     households.income_per_person_baht,
     households.household_income_baht,
     households.savings_baht,
-    indicator_sets.income_threshold_baht::numeric(16, 2) as income_threshold_baht,
-    households.income_per_person_baht < indicator_sets.income_threshold_baht as is_below_threshold,
-    -- Of the 38 item flags, how many were assessed (a flag is empty when the item is not in the
-    -- household's indicator set) and how many failed.
+    thresholds.income_threshold_baht::numeric(16, 2) as income_threshold_baht,
+    households.income_per_person_baht < thresholds.income_threshold_baht as is_below_threshold,
+    -- Of the 38 item flags, how many were assessed (the tool's items; the others are empty) and
+    -- how many failed.
     -- noqa: disable=LT02
     (
         {%- for item in range(1, 39) %}
@@ -83,4 +85,4 @@ select
     households.revision,
     households.source_row
 from households
-inner join indicator_sets using (indicator_set)
+left join thresholds using (survey_year_be)
