@@ -7,7 +7,21 @@ separators; stray and zero-width spaces). Defects are injected at a chosen rate,
 parser and the suites must catch, and each is recorded with the rule expected to catch it.
 
 Everything derives from the submission contracts: a column's type, code list, range and
-typical range decide what the generator writes.
+typical range decide what the generator writes, and clean rows keep every cross-field rule the
+contract declares (KEEP, one entry per rule kind; BREAK spoils one for the defects).
+
+Rows follow real entities over time (thanrak.demo.entities): the registries of Khok Nong Na
+plots, OTOP producers with their products and channels, budget projects with their units, and
+surveyed households derive from the seed and the province, not from the night. A month's file
+reports the entities active in that month; a later night of the same month sends the same
+entities again, a new revision of that month's file.
+
+Budget rows are monthly flows: a row's allocated_baht is what the unit was allotted in that
+month (a line's twelve monthly allotments add up to its allocation for the fiscal year,
+October to September), and committed and disbursed are that month's, within that month's
+allotment (the rules committed/disbursed_within_allocation). That is what the marts assume:
+fct_budget_disbursement keeps one row per month and the scorecard's disbursement rate adds up
+a quarter's months, which a cumulative-to-date figure would count several times over.
 
 The same night, seed and options give the same files byte for byte, with the same delivery
 times (mtimes): every random choice comes from one seeded generator, and workbooks carry a
@@ -19,7 +33,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -31,22 +44,25 @@ from pathlib import Path
 
 import geothai
 
-from thanrak.contract.declarations import DATASETS, Column, Contract, code_lists, load_contract
+from thanrak.contract.bmn_tools import tool, tool_for_year
+from thanrak.contract.declarations import DATASETS, Column, Contract, Rule, code_lists, load_contract
+from thanrak.demo.entities import (
+    MEAN_ROWS,
+    PROJECT_NAMES,
+    allowed_range,
+    cdd_provinces,
+    code_of,
+    household,
+    reported,
+    tambons,
+    units,
+)
 from thanrak.nights import BANGKOK_TZ
 from thanrak.thai.dates import BE_OFFSET, MONTHS_TH_ABBR
 from thanrak.thai.text import THAI_DIGITS
-from thanrak.warehouse.reference import BANGKOK
 
 TO_THAI_DIGITS = {v: k for k, v in THAI_DIGITS.items()}
-# Mean rows per province per night for each dataset at --scale 1. The household survey at
-# --scale 168 is about the national 12.8 million households.
-MEAN_ROWS = {
-    "activities": 400,
-    "otop_sales": 600,
-    "knn_plot_progress": 300,
-    "budget_disbursement": 250,
-    "bmn_households": 1000,
-}
+ITEM_PASS_RATE = 0.9  # share of a household's answered BMN items that pass
 ROW_DEFECTS = (
     "not_null", "not_in_code_list", "out_of_range", "not_a_number", "not_a_whole_number", "not_a_date",
     "not_a_month", "not_a_flag", "bad_area_code", "outside_period", "bad_format", "cross_field_rule",
@@ -55,10 +71,6 @@ FILE_DEFECTS = (
     "corrupt_file", "empty_file", "missing_columns", "unreadable_format", "unreadable_encoding",
     "duplicate_keys", "wrong_province_folder", "wrong_period_folder", "unknown_dataset", "unknown_province",
     "pii_in_clear",
-)  # fmt: skip
-PROJECT_NAMES = (
-    "ส่งเสริมสัมมาชีพชุมชน", "พัฒนาผลิตภัณฑ์ OTOP", "โคก หนอง นา พช.", "ขับเคลื่อนเศรษฐกิจฐานราก",
-    "หมู่บ้านเศรษฐกิจพอเพียง", "กองทุนแม่ของแผ่นดิน", "พัฒนาศักยภาพผู้นำชุมชน", "ตลาดนัดชุมชน",
 )  # fmt: skip
 
 
@@ -86,10 +98,6 @@ class GeneratedNight:
         return json.dumps({**asdict(self), "night": self.night.isoformat()}, ensure_ascii=False, indent=1)
 
 
-def cdd_provinces() -> list[str]:
-    return [p.code for p in geothai.provinces() if p.code != BANGKOK]
-
-
 def generate_night(
     landing_dir: Path,
     night: dt.date,
@@ -113,9 +121,8 @@ def generate_night(
     delivered_at = dt.datetime.combine(night, dt.time(18, 0), BANGKOK_TZ)
     for province, dataset in slots:
         contract = load_contract(dataset)
-        n_rows = max(5, min(500_000, int(rng.lognormvariate(0, 0.4) * MEAN_ROWS[dataset] * scale)))
-        rows = _rows(rng, contract, province, night, n_rows)
-        shape = _FileShape.pick(rng, xlsx_allowed=n_rows <= 5000 and rng.random() < xlsx_share)
+        rows = _rows(rng, contract, province, night, _reported(rng, seed, contract, province, night, scale))
+        shape = _FileShape.pick(rng, xlsx_allowed=len(rows) <= 5000 and rng.random() < xlsx_share)
         folder = (province, dataset, f"{night:%Y-%m}")
         kind = spoilt.get((province, dataset))
         row_defects: list[tuple[int, str, str, str]] = []
@@ -173,7 +180,9 @@ def example_csv(contract: Contract, rows: int = 3) -> str:
     """A few clean rows with Thai headers and BE dates, for the published contract."""
     rng = random.Random(contract.dataset)
     shape = _FileShape("csv", "utf-8", True, False, True, False, False, False)
-    content, _ = shape.render(contract, _rows(rng, contract, "30", dt.date(2026, 11, 22), rows), rng, "30")
+    night = dt.date(2026, 11, 22)
+    known = _reported(rng, 2569, contract, "30", night, 1.0, count=rows)
+    content, _ = shape.render(contract, _rows(rng, contract, "30", night, known), rng, "30")
     return content.decode().replace("\r\n", "\n").rstrip("\n")
 
 
@@ -181,49 +190,118 @@ def example_csv(contract: Contract, rows: int = 3) -> str:
 # Clean rows, from the contract
 
 
-def _rows(rng: random.Random, contract: Contract, province: str, night: dt.date, n_rows: int) -> list[dict]:
+def _reported(
+    rng: random.Random,
+    seed: int,
+    contract: Contract,
+    province: str,
+    night: dt.date,
+    scale: float,
+    count: int | None = None,
+) -> list[dict]:
+    """What each row of the file takes from the registries (thanrak.demo.entities): the
+    entities active in the night's month; for events, as many as the night brings (or
+    `count`). With `count`, at most that many rows."""
+    known = reported(contract.dataset, seed, province, night, scale)
+    if known is not None:
+        return known[:count]
+    if count is None:
+        count = max(5, min(500_000, int(rng.lognormvariate(0, 0.4) * MEAN_ROWS[contract.dataset] * scale)))
+    if contract.pii_column:  # survey visits: households the survey follows from year to year
+        return [household(province, night, index) for index in range(count)]
+    return [{}] * count
+
+
+def _rows(
+    rng: random.Random, contract: Contract, province: str, night: dt.date, known: list[dict]
+) -> list[dict]:
+    """Clean rows: the known fields of each, the other columns drawn from their declaration,
+    then every cross-field rule of the contract kept."""
     makers = {c.name: _value_maker(rng, contract, c, province, night) for c in contract.columns}
     rows = []
-    for index in range(n_rows):
-        row = {name: make(index) for name, make in makers.items()}
-        for rule in contract.rules:  # clean rows keep every cross-field rule
-            if (
-                rule.kind == "not_greater_than"
-                and row[rule.column] is not None
-                and row[rule.than] is not None
-            ):
-                row[rule.column] = round(row[rule.than] * rng.uniform(0.0, 1.0), 2)
-            if rule.kind == "per_member" and row[rule.total] is not None:
-                row[rule.total] = round(row[rule.column] * row[rule.members], 2)
+    for index, fields in enumerate(known):
+        row = {name: fields[name] if name in fields else make(index) for name, make in makers.items()}
+        for rule in contract.rules:
+            KEEP[rule.kind](rng, contract, rule, row)
         if contract.dataset == "activities":
             row["households_reached"] = min(row["households_reached"], row["participants"])
-        if contract.dataset == "bmn_households":
-            _bmn_indicators(rng, row)
         rows.append(row)
     return rows
+
+
+def _keep_not_greater_than(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    if row[rule.column] is not None and row[rule.than] is not None:
+        row[rule.column] = round(row[rule.than] * rng.uniform(0.0, 1.0), 2)
+
+
+def _keep_per_member(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    if row[rule.total] is not None:
+        row[rule.total] = round(row[rule.column] * row[rule.members], 2)
+
+
+def _keep_range_when(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    low, high = allowed_range(contract, rule.column, row)
+    if row[rule.column] is not None and not low <= row[rule.column] <= high:
+        row[rule.column] = round(rng.uniform(low, high), 2)
+
+
+def _keep_tool_of_year(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    found = tool_for_year(row[rule.year])
+    if found is None:
+        raise ValueError(
+            f"no BMN tool covers survey year {row[rule.year]}: add it to contracts/bmn_tools.yaml "
+            "before generating its households"
+        )
+    row[rule.column] = _code(contract, rule.column, found.code)
+
+
+def _keep_items_of_tool(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    """Items 1..N of the row's tool answered (pass or fail), the item columns beyond left blank."""
+    count = tool(code_of(row[rule.column])).item_count
+    for number, name in _item_columns(contract, rule):
+        row[name] = (rng.random() < ITEM_PASS_RATE) if number <= count else None
+
+
+KEEP: dict[str, Callable[[random.Random, Contract, Rule, dict], None]] = {
+    "not_greater_than": _keep_not_greater_than,
+    "per_member": _keep_per_member,
+    "range_when": _keep_range_when,
+    "tool_of_year": _keep_tool_of_year,
+    "items_of_tool": _keep_items_of_tool,
+}
+
+
+def _item_columns(contract: Contract, rule: Rule) -> list[tuple[int, str]]:
+    """(number, column) of the item columns a tool rule counts: those named `items` + number."""
+    prefix = rule.items
+    return [
+        (int(c.name[len(prefix) :]), c.name)
+        for c in contract.columns
+        if c.name.startswith(prefix) and c.name[len(prefix) :].isdigit()
+    ]
+
+
+def _code(contract: Contract, name: str, code: str):
+    return next(e for e in code_lists()[contract.column(name).code_list] if e.code == code)
 
 
 def _value_maker(
     rng, contract: Contract, column: Column, province: str, night: dt.date
 ) -> Callable[[int], object]:
     first_day = night.replace(day=1)
-    if column.name in contract.key and column.type == "text":
-        if column.name == contract.pii_column:  # a SHA-256, as the contract demands
-            # Same calendar day, same households: a year later they are surveyed again, so
-            # poverty transitions between survey years have households to follow.
-            return lambda i: hashlib.sha256(f"{province}-{night:%m-%d}-{i}".encode()).hexdigest()
+    if column.name in contract.key and column.type == "text":  # an event's own id
         prefix = "".join(w[0] for w in column.name.split("_")).upper()
         return lambda i: f"{prefix}{province}{night:%y%m}-{i + 1:06d}"
     if column.type == "text":
         return lambda i: rng.choice(PROJECT_NAMES)
     if column.type == "area_code":
-        tambons = [s.code for d in geothai.districts(province) for s in geothai.subdistricts(d.code)]
+        places = tambons(province)
         if column.level == "village":
-            return lambda i: f"{rng.choice(tambons)}{rng.randint(1, 20):02d}"
+            return lambda i: f"{rng.choice(places)}{rng.randint(1, 20):02d}"
         if column.level == "unit":
-            units = [d.code for d in geothai.districts(province)] + [f"{province}00"]
-            return lambda i: rng.choice(units)
-        return lambda i: rng.choice(tambons)
+            offices = units(province)
+            return lambda i: rng.choice(offices)
+        return lambda i: rng.choice(places)
     if column.type in ("date", "month"):
         days = (night - first_day).days
         return lambda i: first_day + dt.timedelta(days=rng.randint(0, days))
@@ -234,23 +312,12 @@ def _value_maker(
         entries = code_lists()[column.code_list]
         return lambda i: rng.sample(entries, rng.randint(1, 3))
     if column.type == "flag":
-        return lambda i: None  # filled per indicator set by _bmn_indicators
+        return lambda i: None  # filled by the rule that says which items a row answers
     low, high = column.typical or (column.min or 0, column.max or 1000)
     if column.type == "integer":
-        if column.name == "survey_year":
-            return lambda i: night.year + BE_OFFSET
         optional = not column.required
         return lambda i: None if optional and rng.random() < 0.2 else rng.randint(int(low), int(high))
     return lambda i: round(rng.uniform(low, high), 2)
-
-
-def _bmn_indicators(rng: random.Random, row: dict) -> None:
-    """The 2560-64 tool has 31 indicators, the 2566-70 tool 38: the rest stay blank."""
-    indicator_set = rng.choice(code_lists()["indicator_set"])
-    row["indicator_set"] = indicator_set
-    count = 31 if indicator_set.code == "2560-64" else 38
-    for number in range(1, 39):
-        row[f"indicator_{number:02d}"] = (rng.random() < 0.9) if number <= count else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,6 +360,8 @@ def _defect_targets(contract: Contract, kind: str) -> list[Column]:
 
 
 def _spoil_value(rng, contract: Contract, kind: str, row: dict, night: dt.date) -> tuple[str, object, str]:
+    if kind == "cross_field_rule":
+        return _break_a_rule(rng, contract, row)
     column = rng.choice(_defect_targets(contract, kind))
     name = column.name
     if kind == "not_null":
@@ -315,13 +384,69 @@ def _spoil_value(rng, contract: Contract, kind: str, row: dict, night: dt.date) 
         return name, _Literal({"tambon": "999999", "village": "99999901", "unit": "9999"}[column.level]), kind
     if kind == "outside_period":
         return name, night.replace(day=1) - dt.timedelta(days=40), kind
-    if kind == "bad_format":  # stays unique, so a spoilt key is not also a duplicate key
-        return name, _Literal(f"{row[name]} !"), kind
-    rule = next(r for r in contract.rules if r.column == name)
-    if rule.kind == "per_member":  # income per person that the household total does not support
-        row[rule.total] = round(row[rule.column] * row[rule.members], 2)
-        return name, row[rule.column] + 5000, rule.name
-    return name, (row[rule.than] or 0) + 1000, rule.name
+    return name, _Literal(f"{row[name]} !"), kind  # bad_format: stays unique, so not also a duplicate key
+
+
+def _break_a_rule(rng, contract: Contract, row: dict) -> tuple[str, object, str]:
+    """Breaks one of the cross-field rules that apply to the row, keeping the others, so the
+    row fails that rule. Returns (the rule's column, its value now, the rule's name)."""
+    rule = rng.choice([r for r in contract.rules if _applies_to(contract, r, row)])
+    BREAK[rule.kind](rng, contract, rule, row)
+    for other in contract.rules:  # what the change touched (a tool's items) follows it
+        if other is not rule and other.kind in RE_KEPT_AFTER_A_BREAK:
+            KEEP[other.kind](rng, contract, other, row)
+    return rule.column, row[rule.column], rule.name
+
+
+def _applies_to(contract: Contract, rule: Rule, row: dict) -> bool:
+    """A range for one code only applies to rows of that code."""
+    return rule.kind != "range_when" or code_of(row[rule.when_column]) == rule.when_code
+
+
+def _break_not_greater_than(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    row[rule.column] = (row[rule.than] or 0) + 1000
+
+
+def _break_per_member(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    """An income per person that the household total does not support."""
+    row[rule.total] = round(row[rule.column] * row[rule.members], 2)
+    row[rule.column] += 5000
+
+
+def _break_range_when(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    """Outside the rule's range, inside the column's own bounds (so only this rule fails)."""
+    column = contract.column(rule.column)
+    if rule.max is not None:
+        row[rule.column] = round(min(rule.max + rng.uniform(0.5, 5), column.max), 2)
+    else:
+        row[rule.column] = round(max(rule.min * rng.uniform(0.2, 0.9), column.min or 0), 2)
+
+
+def _break_tool_of_year(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    """Another tool than the survey year's (its items then filled as that tool asks)."""
+    year_tool = code_of(row[rule.column])
+    entries = code_lists()[contract.column(rule.column).code_list]
+    row[rule.column] = rng.choice([e for e in entries if e.code != year_tool])
+
+
+def _break_items_of_tool(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    """An item of the tool left blank, or an item beyond it answered."""
+    count = tool(code_of(row[rule.column])).item_count
+    items = _item_columns(contract, rule)
+    number, name = rng.choice(items)
+    row[name] = None if number <= count else rng.random() < ITEM_PASS_RATE
+
+
+BREAK: dict[str, Callable[[random.Random, Contract, Rule, dict], None]] = {
+    "not_greater_than": _break_not_greater_than,
+    "per_member": _break_per_member,
+    "range_when": _break_range_when,
+    "tool_of_year": _break_tool_of_year,
+    "items_of_tool": _break_items_of_tool,
+}
+# Rules that follow the other columns of a row rather than choose them: kept again after
+# another rule is broken, so that the row breaks one rule only.
+RE_KEPT_AFTER_A_BREAK = ("items_of_tool",)
 
 
 @dataclass(frozen=True)
@@ -496,8 +621,11 @@ class _FileShape:
                     sheet.cell(line, position, self._cell(column, value, rng))
             numbers.append(line)
             line += 1
-        if len(rows) >= 2:  # two rows of one area, merged as offices do
-            area = next((i for i, c in enumerate(columns, 1) if c.type == "area_code"), None)
+        if len(rows) >= 2:  # two rows of one area, merged as offices do (never a key: a unit's line)
+            area = next(
+                (i for i, c in enumerate(columns, 1) if c.type == "area_code" and c.name not in contract.key),
+                None,
+            )
             if area and not any(isinstance(r[columns[area - 1].name], _Literal) for r in rows[:2]):
                 rows[1][columns[area - 1].name] = rows[0][columns[area - 1].name]
                 sheet.cell(numbers[1], area).value = None
