@@ -58,6 +58,8 @@ CHANNELS_PER_PRODUCER = (1, 3)
 STARRED_PRODUCTS = 0.8  # products with an OPC star level; the others have none yet
 ALWAYS_REPORTED = 5  # entities active in every month, so that no month's file is empty
 VILLAGES_PER_TAMBON = 20
+DISBURSED_BY_SEPTEMBER = (0.8, 1.0)  # a line's share of its allocation disbursed in the year
+COMMITTED_AHEAD = (0.0, 0.5)  # share of the undisbursed rest already committed (PO) at any month
 INCOME_CHANGE = (0.7, 1.4)  # a household's income from one survey year to another, as a factor
 
 
@@ -257,10 +259,15 @@ def _otop_sales(seed: int, province: str, month: dt.date, scale: float) -> list[
 
 @dataclass(frozen=True)
 class BudgetLine:
+    """A project's line for one unit. Its monthly rows are its standing as of each month of
+    the fiscal year (October first): the year's allocation, and what was committed, disbursed
+    and returned since October, never decreasing."""
+
     unit_code: str
-    # Baht allotted to the unit in each month of the fiscal year (October first): each month's
-    # own flow, not the total to date. They add up to the line's allocation for the year.
-    allocation: tuple[float, ...]
+    allocation: float
+    committed: tuple[float, ...]  # to date, month by month
+    disbursed: tuple[float, ...]
+    returned: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -274,28 +281,38 @@ class Project:
 @cache
 def projects(seed: int, province: str, fiscal_year: int, scale: float) -> tuple[Project, ...]:
     """A province's budget projects of a fiscal year, each with lines for most of the
-    province's units; a line's allocation is spread over the twelve months, October first."""
+    province's units, reported every month of the year."""
     rng = random.Random(f"{seed}-{province}-budget_disbursement-{fiscal_year}")
     low, high = load_contract("budget_disbursement").column("allocated_baht").typical
     offices = units(province)
-    found = []
-    for number in range(registry_size("budget_disbursement", province, scale)):
-        share = rng.uniform(2 * _MEAN_LINE_SHARE - 1, 1)
-        lines = []
-        for unit in sorted(rng.sample(offices, max(1, round(share * len(offices))))):
-            total = round(rng.uniform(low, high) * 12, 2)
-            weights = [rng.uniform(0.5, 1.5) for _ in range(12)]
-            monthly = [round(total * w / sum(weights), 2) for w in weights[:-1]]
-            lines.append(BudgetLine(unit, (*monthly, round(total - sum(monthly), 2))))
-        found.append(
-            Project(
-                project_code=f"PJ{fiscal_year}-{province}-{number + 1:03d}",
-                project_name=rng.choice(PROJECT_NAMES),
-                fiscal_year=fiscal_year,
-                lines=tuple(lines),
-            )
+    return tuple(
+        Project(
+            project_code=f"PJ{fiscal_year}-{province}-{number + 1:03d}",
+            project_name=rng.choice(PROJECT_NAMES),
+            fiscal_year=fiscal_year,
+            lines=tuple(
+                _budget_line(rng, unit, round(rng.uniform(low, high), 2))
+                for unit in sorted(
+                    rng.sample(
+                        offices, max(1, round(rng.uniform(2 * _MEAN_LINE_SHARE - 1, 1) * len(offices)))
+                    )
+                )
+            ),
         )
-    return tuple(found)
+        for number in range(registry_size("budget_disbursement", province, scale))
+    )
+
+
+def _budget_line(rng: random.Random, unit: str, allocation: float) -> BudgetLine:
+    """Disbursement grows month by month to its share of the allocation by September;
+    commitments (POs) run ahead of it; what is left unspent is returned in September."""
+    final = rng.uniform(*DISBURSED_BY_SEPTEMBER)
+    ahead = rng.uniform(*COMMITTED_AHEAD)
+    steps = list(accumulate(rng.uniform(0.5, 1.5) for _ in range(12)))
+    disbursed = tuple(round(allocation * final * step / steps[-1], 2) for step in steps)
+    committed = tuple(round(d + (allocation - d) * ahead, 2) for d in disbursed)
+    returned = (0.0,) * 11 + (round(allocation - disbursed[-1], 2),)
+    return BudgetLine(unit, allocation, committed, disbursed, returned)
 
 
 PROJECT_NAMES = (
@@ -312,7 +329,10 @@ def _budget_lines(seed: int, province: str, month: dt.date, scale: float) -> lis
             "project_code": project.project_code,
             "project_name": project.project_name,
             "unit_code": line.unit_code,
-            "allocated_baht": line.allocation[index],
+            "allocated_baht": line.allocation,
+            "committed_baht": line.committed[index],
+            "disbursed_baht": line.disbursed[index],
+            "returned_baht": line.returned[index],
         }
         for project in projects(seed, province, fiscal_year, scale)
         for line in project.lines

@@ -16,17 +16,11 @@ surveyed households derive from the seed and the province, not from the night. A
 reports the entities active in that month; a later night of the same month sends the same
 entities again, a new revision of that month's file.
 
-Budget rows are monthly flows: a row's allocated_baht is what the unit was allotted in that
-month (a line's twelve monthly allotments add up to its allocation for the fiscal year,
-October to September), and committed and disbursed are that month's, within that month's
-allotment (the rules committed/disbursed_within_allocation). That is what the marts assume:
-fct_budget_disbursement keeps one row per month and the scorecard's disbursement rate adds up
-a quarter's months, which a cumulative-to-date figure would count several times over.
-
-The same night, seed and options give the same files byte for byte, with the same delivery
-times (mtimes): every random choice comes from one seeded generator, and workbooks carry a
-fixed save time (their document properties and zip entries) rather than the clock's. So a
-night generated again, as `make demo` twice does, is the same deliveries again.
+Budget rows are a project line's standing as of the month, not the month's flow: the fiscal
+year's allocation, and what was committed, disbursed and returned since 1 October, growing
+month by month to September. That is what the marts assume: the scorecard's disbursement rate
+takes each project and unit at its latest month up to the quarter's end, against cumulative
+milestones, so a month's row must carry everything so far (flows would be undercounted).
 """
 
 from __future__ import annotations
@@ -230,7 +224,7 @@ def _rows(
 
 
 def _keep_not_greater_than(rng, contract: Contract, rule: Rule, row: dict) -> None:
-    if row[rule.column] is not None and row[rule.than] is not None:
+    if row[rule.column] is not None and row[rule.than] is not None and row[rule.column] > row[rule.than]:
         row[rule.column] = round(row[rule.than] * rng.uniform(0.0, 1.0), 2)
 
 
