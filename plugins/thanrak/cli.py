@@ -37,17 +37,32 @@ def _night_argument(parser: argparse.ArgumentParser, what: str = "night to run")
 # ---------------------------------------------------------------------------- the commands
 
 
+def _months(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' ไม่ใช่จำนวนเดือน (1 ขึ้นไป) / is not a number of months (1 or more)"
+        )
+    return int(text)
+
+
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     _night_argument(parser)
     parser.add_argument(
         "--scale", type=float, default=1.0, help="multiplies the rows of every file (default 1)"
+    )
+    parser.add_argument(
+        "--months",
+        type=_months,
+        default=1,
+        help="run this many consecutive months' nights: the same day of the months before --night "
+        "first, oldest first, each a full night (default 1: the night alone)",
     )
 
 
 def _demo(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     from thanrak.demo.run import run_demo
 
-    return run_demo(settings, args.night, scale=args.scale)
+    return run_demo(settings, args.night, scale=args.scale, months=args.months)
 
 
 def _run_night(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
@@ -212,12 +227,15 @@ class Command:
 COMMANDS = (
     Command(
         "demo",
-        "generate one night for all 76 provinces and run the nightly DAG through Airflow",
+        "generate one night (or --months consecutive months' nights) for all 76 provinces and run "
+        "the nightly DAG through Airflow",
         _demo,
         _demo_arguments,
         "Generates a night of deliveries into the landing folder, then does what `thanrak run-night` "
         "does: runs thanrak_nightly through Airflow on the warehouse (THANRAK_WAREHOUSE_URL, or an "
-        "embedded PostgreSQL) and prints the night's summary and scorecard.",
+        "embedded PostgreSQL) and prints the night's summary and scorecard. With --months N, does so "
+        "for the same day of the N-1 months before the night first, oldest first, so that the marts "
+        "follow the same plots, producers and projects from month to month.",
     ),
     Command(
         "run-night",
