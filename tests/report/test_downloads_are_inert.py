@@ -156,8 +156,13 @@ def _data(rows: list[tuple]) -> dict:
     return {
         "night": NIGHT,
         "provinces": [("30", "นครราชสีมา", "Nakhon Ratchasima")],
-        "datasets": [("otop_sales", "ยอดจำหน่ายผลิตภัณฑ์ OTOP", "OTOP sales")],
-        "matrix": {("30", "otop_sales"): "on_time"},
+        "datasets": [("otop_sales", "ยอดจำหน่ายผลิตภัณฑ์ OTOP", "OTOP sales", 10)],
+        "period": f"{NIGHT:%Y-%m}",
+        "previous_period": f"{NIGHT.replace(day=1) - dt.timedelta(days=1):%Y-%m}",
+        "matrix": {
+            ("30", "otop_sales"): ("on_time", (NIGHT.replace(day=1) + dt.timedelta(days=40)).replace(day=10))
+        },
+        "previous_matrix": {},
         "totals": dict.fromkeys(
             (
                 "slots",

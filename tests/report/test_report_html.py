@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from thanrak.demo.generator import generate_night
+from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
 from thanrak.settings import Settings
 from thanrak.validate.data_docs import remote_resources
@@ -38,6 +39,18 @@ def report(warehouse, tmp_path_factory):
     shutil.copy(first, copy)
     later = first.stat().st_mtime + 3600
     os.utime(copy, (later, later))
+    # One office sends its October files on 15 November, after their due date (10 November).
+    october = generate_night(
+        settings.landing_dir,
+        dt.date(2026, 10, 20),
+        provinces=["30"],
+        defect_rate=0,
+        file_defects=0,
+        scale=0.05,
+    )
+    after_due = dt.datetime(2026, 11, 15, 12, 0, tzinfo=BANGKOK_TZ).timestamp()
+    for relative in october.files:
+        os.utime(settings.landing_dir / relative, (after_due, after_due))
     stages = Stages(warehouse, settings)
     for batch in stages.discover_by_province("test", NIGHT):
         stages.process_batch("test", NIGHT, batch)
@@ -78,12 +91,57 @@ def test_the_page_needs_nothing_from_the_network(report):
     assert "@import" not in page
 
 
+def _table(page: str, table_id: str) -> str:
+    start = page.index(f"<table id='{table_id}'")
+    return page[start : page.index("</table>", start)]
+
+
+def _cells(matrix: str) -> dict[str, list[str]]:
+    """Province code -> the statuses of its cells, one per dataset."""
+    cells: dict[str, list[str]] = {}
+    for status, code in re.findall(r"<td class='cell (\w+)' title='(\d\d) ", matrix):
+        cells.setdefault(code, []).append(status)
+    return cells
+
+
 def test_the_matrix_covers_76_provinces_and_5_datasets(report):
     page = (report / "report.html").read_text(encoding="utf-8")
-    matrix = page[page.index("<table id='matrix'") : page.index("</table>", page.index("<table id='matrix'"))]
-    assert matrix.count("<tr><th class='dataset'>") == 5
-    assert matrix.count("<td class='cell ") == 76 * 5
-    assert "class='cell on_time'" in matrix and "class='cell missing'" in matrix
+    for table_id in ("matrix", "matrix-previous"):
+        matrix = _table(page, table_id)
+        assert matrix.count("<tr><th class='dataset'>") == 5
+        assert matrix.count("<td class='cell ") == 76 * 5
+        assert "10" not in _cells(matrix)  # Bangkok is not in the CDD network
+
+
+def test_the_matrix_judges_each_month_against_its_due_date(report):
+    """November's files (due 10 December) came on time or are not due yet; October's (due 10
+    November) came late from the office that sent them on 15 November, and are missing elsewhere.
+    Nothing is late or missing in November: it is not due yet."""
+    page = (report / "report.html").read_text(encoding="utf-8")
+    november, october = _cells(_table(page, "matrix")), _cells(_table(page, "matrix-previous"))
+    for code in ("30", "40", "50"):  # a spoilt file may be rejected, or sit in another province's folder
+        assert november[code].count("on_time") >= 3 and set(november[code]) <= {
+            "on_time",
+            "rejected",
+            "not_yet_due",
+        }
+    elsewhere = {s for code, statuses in november.items() if code not in ("30", "40", "50") for s in statuses}
+    assert "not_yet_due" in elsewhere and elsewhere <= {"not_yet_due", "rejected"}  # a file in a wrong folder
+    assert october.pop("30") == ["late"] * 5
+    assert {s for statuses in october.values() for s in statuses} == {"missing"}
+    assert "งวด พฤศจิกายน 2569" in page and "ครบกำหนด 10/12/2569" in page
+    assert "<b>late</b> means after the due date" in page and "ส่งหลังกำหนด" in page
+    assert "Bangkok (10) is not in the CDD network" in page and "กรุงเทพมหานคร (10)" in page
+
+
+def test_the_night_summary_counts_the_slots_of_the_month_and_the_month_before(report):
+    markdown = (report / "night-report.md").read_text(encoding="utf-8")
+    assert "| 2026-10 | activities | 2026-11-10 | 0 | 1 | 0 | 75 | 0 |" in markdown
+    november = re.search(
+        r"\| 2026-11 \| otop_sales \| 2026-12-10 \| (\d+) \| 0 \| (\d+) \| 0 \| 73 \|", markdown
+    )
+    assert november and int(november[1]) + int(november[2]) == 3
+    assert "Bangkok (10) is not in the CDD network" in markdown
 
 
 def test_each_province_gets_its_rejected_rows_as_csv_and_xlsx(report):
@@ -107,6 +165,7 @@ def test_the_report_renders_in_chromium_without_console_errors(report, tmp_path)
     assert 'data-ready="yes"' in dom.stdout  # the page's script ran
     start = dom.stdout.index('id="matrix"')
     assert dom.stdout[start : dom.stdout.index("</table>", start)].count('<td class="cell ') == 76 * 5
+    assert 'id="matrix-previous"' in dom.stdout
     console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
     shot = tmp_path / "report.png"

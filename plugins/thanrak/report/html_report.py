@@ -312,7 +312,7 @@ def _matrix(table_id: str, period: str, matrix: dict, datasets: list[tuple], nam
     rows = []
     for dataset, th, en, _ in datasets:
         due_dates = {due for (_, d), (_, due) in matrix.items() if d == dataset}
-        due = f"ครบกำหนด {_thai_date(min(due_dates))} · due {min(due_dates).isoformat()}" if due_dates else ""
+        due = f"ครบกำหนด {_thai_date(min(due_dates))} · due {min(due_dates):%d %b %Y}" if due_dates else ""
         cells = []
         for code, (province_th, province_en) in names.items():
             # No slot yet (nothing processed for the period): not due, as far as the warehouse knows.
@@ -323,7 +323,8 @@ def _matrix(table_id: str, period: str, matrix: dict, datasets: list[tuple], nam
                 f"{label_th} / {label_en}'>{_SYMBOLS[status]}</td>"
             )
         rows.append(
-            f"<tr><th class='dataset'>{_e(th)}<br><small>{_e(en)} · {due}</small></th>{''.join(cells)}</tr>"
+            f"<tr><th class='dataset'>{_e(th)}<br><small>{_e(en)}</small><br><small class='due'>{due}</small></th>"
+            f"{''.join(cells)}</tr>"
         )
     totals = " ".join(
         f"<span class='cell {s}'>{th} / {en}: {counts[s]}</span>" for s, (th, en) in STATUS_LABELS.items()
@@ -437,7 +438,7 @@ h2{font-size:17px;margin:4px 0 10px}h2 small{font-weight:normal;color:#555}
 .card{background:#fff;border-radius:8px;padding:10px 14px;min-width:140px;box-shadow:0 1px 2px #0002;display:flex;gap:10px;align-items:center}
 .card b{font-size:22px}.card.bad b{color:#b91c1c}.card.warn b{color:#b45309}
 .scroll{overflow-x:auto}.matrix{border-collapse:collapse;font-size:11px}.matrix th,.matrix td{border:1px solid #fff;padding:0}
-.matrix th.dataset{text-align:left;padding:2px 8px;min-width:190px;font-weight:normal}.matrix th.code{font-weight:normal;color:#555;font-size:9px;width:14px}
+.matrix th.dataset{text-align:left;padding:2px 8px;min-width:230px;font-weight:normal}.due{color:#555}.matrix th.code{font-weight:normal;color:#555;font-size:9px;width:14px}
 .matrix td{width:14px;height:22px;text-align:center}h3{font-size:15px;margin:14px 0 4px}h3 small{font-weight:normal;color:#555}
 .cell{text-align:center}.on_time{background:#bbf7d0}.late{background:#fde68a}.rejected{background:#fecaca}.missing{background:#9ca3af;color:#fff}.not_yet_due{background:#f3f4f6;color:#6b7280}
 .legend .cell{padding:2px 8px;border-radius:4px;margin-right:6px}ul.legend{list-style:none;padding:0;margin:4px 0;font-size:13px}ul.legend li{margin:3px 0}.note{font-size:13px;color:#555}
