@@ -157,9 +157,10 @@ def test_scorecard_has_every_province_and_gear_and_reconciles_otop_sales(built):
                    where has_data and fiscal_year_be = 2570 and indicator_code <> 'G5-ON-TIME'"""
             )
         }
-        # A province that delivered nothing delivered nothing on time: 0 %, not "no data".
+        # October's files are due on 10 November: on 17 October a province that sent nothing is
+        # not late yet, so it has no on-time value and no rank (not 0 % and a shared first place).
         on_time_elsewhere = conn.execute(
-            """select distinct indicator_value from marts.fct_scorecard
+            """select distinct indicator_value, national_rank, has_data from marts.fct_scorecard
                where indicator_code = 'G5-ON-TIME' and province_code <> all(%s)""",
             (PROVINCES,),
         ).fetchall()
@@ -180,7 +181,7 @@ def test_scorecard_has_every_province_and_gear_and_reconciles_otop_sales(built):
         )
     assert grid == (76, 5, 76 * 5)
     assert with_data == set(PROVINCES)
-    assert on_time_elsewhere == [(0,)]
+    assert on_time_elsewhere == [(None, None, False)]
     assert scorecard_sales == raw_sales
 
 
@@ -194,7 +195,13 @@ def test_the_demo_prints_the_national_scorecard_of_the_nights_quarter(built):
     text = render_scorecard(scorecard)
     assert (scorecard["quarter"], scorecard["provinces"], scorecard["gears"]) == ("2570-Q1", 76, 5)
     assert len(by_code) == 10 and by_code["G3-OTOP-SALES"]["value"] == otop_total
-    assert "การตลาด / Marketing" in text and "ยอดจำหน่าย OTOP (บาท)" in text
+    assert len(re.findall(r"^\| [1-5] ", text, flags=re.M)) == 10  # a row per indicator
+    assert "การตลาด / Marketing" in text and "ยอดจำหน่าย OTOP สะสมตั้งแต่ต้นปีงบประมาณ (บาท)" in text
+    assert "คน-ครั้ง (person-times)" in text and "ครัวเรือน-ครั้ง (household-times)" in text
+    assert (
+        by_code["G5-DISBURSEMENT"]["target_period"] == "quarterly"
+        and by_code["G5-DISBURSEMENT"]["target"] == 30
+    )
 
 
 def test_every_mart_and_bi_column_is_described_in_thai_and_english(built):
