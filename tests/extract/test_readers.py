@@ -177,6 +177,13 @@ def test_a_ref_error_in_a_number_column_becomes_a_row_problem_not_a_crash():
     assert problems_of(frame, 1) == []
 
 
+def test_an_error_cell_in_a_text_column_is_read_as_its_error_never_as_blank():
+    """calamine reads error cells as empty; the reader takes them from the sheet's XML."""
+    workbook = office_workbook([activity("A-001", tambon="#N/A"), activity("A-002")])
+    frame = extract(workbook_bytes(workbook), "x.xlsx", ACTIVITIES).frame
+    assert frame["tambon_code"].tolist() == ["#N/A", "300101"]
+
+
 BUDGET_HEADER = [c.th for c in BUDGET.columns]
 BUDGET_ROWS = [
     ["P-001", "รวมพลังชุมชน", "3001", "11/2569", 100000, 50000, 40000, 0],

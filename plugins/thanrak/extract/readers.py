@@ -55,11 +55,21 @@ _THAI_MARKS = re.compile(f"[{_THAI_MARK}\u0e40-\u0e44]")
 _FORMULA_CELLS = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+# Substrings every formula element contains (`</f>`, or `<f t="shared" …/>`): a fast test
+# before the regular expression.
+_FORMULA_MARKS = (b"f>", b"<f ", b":f ")
 # A saved value: text in <v>, or an empty <v> of a text result (t="str"); openpyxl and other
 # writers leave a bare <v/> (or none) when nothing calculated the formula.
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*(?<!/)>[^<]")
 _TEXT_RESULT = re.compile(rb'\bt="str"')
 _ANY_VALUE = re.compile(rb"<(?:\w+:)?v\b")
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+# A character XML 1.0 forbids (C0 controls but tab, LF, CR), raw or as a character reference:
+# Excel refuses such a workbook as damaged, and so does Thanrak (calamine would read it).
+_XML_FORBIDDEN = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]));"
+)
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>([^<]+)<")
 
 
 class Unreadable(Exception):
@@ -372,33 +382,45 @@ def _data_rows(
 
 
 def _read_xlsx(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTable:
-    from openpyxl.reader.excel import ExcelReader  # only XLSX needs it; load_workbook's reader
+    """A workbook through python-calamine (Rust: 15x openpyxl on a 20k-row sheet, issue 13).
+    calamine reads an error cell (#REF!, #VALUE!) as empty, which would make a broken formula
+    a blank value: error cells are taken from the sheet's XML instead, like formulas whose
+    value was never saved (which reject the file)."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
-        reader = ExcelReader(io.BytesIO(data), data_only=True)
-        reader.read()
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        best = None  # (matched columns, sheet, header row index, header)
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            for index, row in enumerate(sheet.to_python(skip_empty_area=False, nrows=_HEADER_SEARCH_ROWS)):
+                header = [clean(_cell_text(v)) for v in row]
+                keep = wanted(header)
+                if keep and (best is None or len(keep) > len(best[0])):
+                    best = (keep, sheet, index, header)
+        if best is None:
+            raise Unreadable("corrupt_file", "no sheet has the template's column headers")
+        keep, sheet, header_index, header = best
+        first_data = header_index + 2  # 1-based row number of the first row under the header
+        table = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+    except Unreadable:
+        raise
     except Exception as error:  # noqa: BLE001 - any failure of the parser on these bytes: not a workbook
         # (a bad zip, zlib, XML with characters XML forbids, parts missing or of the wrong type)
         raise Unreadable("corrupt_file", f"not a readable .xlsx workbook: {type(error).__name__}") from error
-    workbook = reader.wb
-    best = None  # (number of matched columns, sheet, header row index, positions)
-    for sheet in workbook.worksheets:
-        for index, row in enumerate(sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True)):
-            header = [clean(str(v)) if v is not None else "" for v in row]
-            keep = wanted(header)
-            if keep and (best is None or len(keep) > len(best[0])):
-                best = (keep, sheet, index, header)
-    if best is None:
-        raise Unreadable("corrupt_file", "no sheet has the template's column headers")
-    keep, sheet, header_index, header = best
-    first_data = header_index + 2  # 1-based row number of the first row under the header
-    _check_formulas(data, reader, sheet.title, first_data, keep)
-    _fill_merged_cells(sheet)
-    rows = list(sheet.iter_rows(min_row=first_data, values_only=True))
-    width = max([len(header), *(len(r) for r in rows)]) if rows else len(header)
-    body = {
-        i: pa.array([_cell_text(r[i]) if i < len(r) else "" for r in rows], pa.string()) for i in range(width)
-    }
+    errors = _check_sheet_xml(data, sheet.name, first_data, keep)
+    width = max([len(header), *(len(r) for r in table)])
+    # Most cells are text already: only the others go through _cell_text (920k cells a sheet).
+    texts = [[v if type(v) is str else _cell_text(v) for v in r] + [""] * (width - len(r)) for r in table]
+    for (row, column), shown in errors.items():  # the error text, as Excel shows it
+        if row <= len(texts):
+            texts[row - 1][column] = shown
+    _fill_merged_cells(texts, merged)
+    rows = texts[first_data - 1 :]
+    body = {i: pa.array([r[i] for r in rows], pa.string()) for i in range(width)}
     controls = _mark_controls([], body, keep)
     markers = [body[i] for i in range(min(2, width))]
     return _data_rows(
@@ -413,33 +435,65 @@ def _read_xlsx(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTabl
     )
 
 
-def _check_formulas(data: bytes, reader, title: str, first_data: int, keep: list[int]) -> None:
-    """A formula whose value Excel never saved (a workbook written by a program and not opened
-    in Excel since) reads as an empty cell: reject the file, naming the cells, rather than
-    treat them as empty. Looks at the sheet's XML, and at its cells only if it has a formula."""
-    part = next((rel.target for s, rel in reader.parser.find_sheets() if s.name == title), None)
-    if part is None:
-        return
+def _sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
+    """The zip member of the worksheet named `title` (workbook.xml names it, its relationships
+    say where it is)."""
+    import xml.etree.ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+    rid = next((s.get(relation) for s in workbook.iter(f"{main}sheet") if s.get("name") == title), None)
+    links = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in links if r.get("Id") == rid), None)
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _check_sheet_xml(data: bytes, title: str, first_data: int, keep: list[int]) -> dict[tuple[int, int], str]:
+    """Reads what calamine does not tell from the sheet's XML. A formula whose value Excel never
+    saved (a workbook written by a program and not opened in Excel since) would read as an empty
+    cell: the file is rejected, naming the cells. Returns the error cells of the kept columns
+    under the header, (row, column position) -> the error as Excel shows it (#REF!)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            xml = archive.read(part.lstrip("/"))
-    except (KeyError, zipfile.BadZipFile):
-        return
-    if not _FORMULA.search(xml):
-        return
+            part = _sheet_part(archive, title)
+            xml = archive.read(part) if part else b""
+            names = set(archive.namelist())
+            shared = archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
+    except (KeyError, zipfile.BadZipFile, SyntaxError):
+        return {}
+    if any(
+        _CONTROL_BYTES.search(part) or (b"&#" in part and _XML_FORBIDDEN.search(part))
+        for part in (xml, shared)
+    ):
+        raise Unreadable(
+            "corrupt_file", "not a readable .xlsx workbook: a cell holds a character XML forbids"
+        )
     columns = {_column_letters(i): i for i in keep}
-    missing = []
-    for attributes, content in _FORMULA_CELLS.findall(xml):
-        ref = _CELL_REF.search(attributes)
-        if not ref or not _FORMULA.search(content) or _CACHED_VALUE.search(content):
-            continue
-        if _TEXT_RESULT.search(attributes) and _ANY_VALUE.search(content):
-            continue
-        if ref[1].decode() in columns and int(ref[2]) >= first_data:
-            missing.append(ref[1].decode() + ref[2].decode())
-    if missing:
-        shown = ", ".join(missing[:5]) + (f" … ({len(missing):,})" if len(missing) > 5 else "")
-        raise Unreadable("formula_without_value", shown)
+    if any(mark in xml for mark in _FORMULA_MARKS) and _FORMULA.search(xml):
+        missing = []
+        for attributes, content in _FORMULA_CELLS.findall(xml):
+            ref = _CELL_REF.search(attributes)
+            if not ref or not _FORMULA.search(content) or _CACHED_VALUE.search(content):
+                continue
+            if _TEXT_RESULT.search(attributes) and _ANY_VALUE.search(content):
+                continue
+            if ref[1].decode() in columns and int(ref[2]) >= first_data:
+                missing.append(ref[1].decode() + ref[2].decode())
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" … ({len(missing):,})" if len(missing) > 5 else "")
+            raise Unreadable("formula_without_value", shown)
+    errors = {}
+    if b't="e"' in xml:
+        for attributes, content in _FORMULA_CELLS.findall(xml):
+            ref, value = _CELL_REF.search(attributes), _ERROR_VALUE.search(content)
+            if not (_ERROR_TYPE.search(attributes) and ref and value) or ref[1].decode() not in columns:
+                continue
+            if int(ref[2]) >= first_data:
+                errors[int(ref[2]), columns[ref[1].decode()]] = value[1].decode()
+    return errors
 
 
 def _column_letters(position: int) -> str:
@@ -452,16 +506,15 @@ def _column_letters(position: int) -> str:
     return letters
 
 
-def _fill_merged_cells(sheet) -> None:
-    """A merged range holds its value in the top-left cell only; every cell of it means it."""
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        sheet.unmerge_cells(str(merged))
-        for row in sheet.iter_rows(
-            min_row=merged.min_row, max_row=merged.max_row, min_col=merged.min_col, max_col=merged.max_col
-        ):
-            for cell in row:
-                cell.value = value
+def _fill_merged_cells(texts: list[list[str]], merged) -> None:
+    """A merged range holds its value in the top-left cell only; every cell of it means it.
+    `merged`: calamine's ((first row, first column), (last row, last column)), 0-based."""
+    for (top, left), (bottom, right) in merged:
+        if top >= len(texts):
+            continue
+        value = texts[top][left] if left < len(texts[top]) else ""
+        for row in texts[top : bottom + 1]:
+            row[left : right + 1] = [value] * len(row[left : right + 1])
 
 
 def _cell_text(value: object) -> str:
