@@ -300,22 +300,24 @@ order by province_code;
 
 
 -- name: data-completeness-latest-night
--- Who delivered what on the latest night: every province, datasets on time, late, rejected, missing /
--- ความครบถ้วนของการส่งข้อมูลคืนล่าสุด รายจังหวัด
+-- Who delivered what for the latest night's month: every CDD province (Bangkok is not in the network), datasets on
+-- time, late (after the due date), rejected, missing, not yet due / ความครบถ้วนของการส่งข้อมูลงวดของคืนล่าสุด รายจังหวัด
 select
     province_code,
     province_name_th,
     province_name_en,
-    delivery_night,
+    period,
+    min(due_date) as due_date,
     count(*) filter (where delivery_status = 'on_time') as datasets_on_time,
     count(*) filter (where delivery_status = 'late') as datasets_late,
     count(*) filter (where delivery_status = 'rejected') as datasets_rejected,
     count(*) filter (where delivery_status = 'missing') as datasets_missing,
+    count(*) filter (where delivery_status = 'not_yet_due') as datasets_not_yet_due,
     sum(rows_loaded) as rows_loaded,
     sum(rows_quarantined) as rows_quarantined
 from bi.data_completeness
 where is_latest_night
-group by province_code, province_name_th, province_name_en, delivery_night
+group by province_code, province_name_th, province_name_en, period
 order by datasets_missing desc, datasets_rejected desc, province_code;
 
 
