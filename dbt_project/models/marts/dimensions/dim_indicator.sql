@@ -10,10 +10,12 @@ targets as (
     where province_code is null
 ),
 
+-- The latest fiscal year's target for the year's end: the annual one, or the Q4 one of a
+-- quarterly target.
 latest_national_targets as (
     select distinct on (indicator_code) indicator_code, fiscal_year_be, target
     from targets
-    order by indicator_code asc, fiscal_year_be desc
+    order by indicator_code asc, fiscal_year_be desc, fiscal_quarter desc nulls first
 ),
 
 bmn_tools as (
