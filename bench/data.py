@@ -115,7 +115,10 @@ def generate(rows: int, folder: Path, *, seed: int = 2569) -> BenchData:
 
 def households(rng: np.random.Generator, tambons: list[str], n: int, contract: Contract) -> pa.Table:
     """`n` valid rows of one province, typed as raw.bmn_households has them."""
-    indicator_count = np.where(rng.random(n) < 0.9, 38, 31)  # most use the 2566-70 tool
+    # Most households are of the survey year, on its 38-item tool (2566-70); a tenth are of 2565,
+    # on that year's 31-item tool (contract rules tool_of_survey_year, items_of_tool), so that
+    # blank item columns are loaded too.
+    indicator_count = np.where(rng.random(n) < 0.9, 38, 31)
     members = (1 + rng.binomial(6, 0.35, n)).astype(np.int32)
     income_satang = _satang(np.clip(rng.lognormal(np.log(75_000), 0.55, n), 3_000, 2_000_000))
     columns = {
@@ -125,7 +128,7 @@ def households(rng: np.random.Generator, tambons: list[str], n: int, contract: C
             pa.array([f"{v:02d}" for v in range(1, 21)]).take(rng.integers(0, 20, n)),
             "",
         ),
-        "survey_year": pa.array(np.full(n, SURVEY_YEAR, np.int32)),
+        "survey_year": pa.array(np.where(indicator_count == 38, SURVEY_YEAR, 2565).astype(np.int32)),
         "indicator_set": pa.array(np.where(indicator_count == 38, "2566-70", "2560-64")),
         "members": pa.array(members),
         "income_per_person_baht": _baht(income_satang),

@@ -468,7 +468,9 @@ class ToolOfYear(_FlaggedRows):
 
     def broken(self, data, rule):
         years, tools = data[rule.year], data[rule.column]
-        expected = years.map(_tool_code)
+        expected = years.map(
+            {year: _tool_code(year) for year in years.dropna().unique()}
+        )  # per year, not row
         known = tools.isin([t.code for t in bmn_tools()])
         return years.notna() & known & (expected != tools)
 
