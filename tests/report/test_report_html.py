@@ -85,6 +85,15 @@ def test_the_cards_add_up_and_count_slots_revisions_and_redeliveries_apart(repor
     assert cards["slots delivered (province × dataset × month)"] == slots
 
 
+def test_the_rules_chart_shows_no_row_placeholders(report):
+    """A rule's message is written for one row ("{filled} items of {expected}"); the chart adds up rows."""
+    page = (report / "report.html").read_text(encoding="utf-8")
+    chart = page[
+        page.index("<table class='bars'>") : page.index("</table>", page.index("<table class='bars'>"))
+    ]
+    assert chart.count("<tr>") >= 3 and not re.search(r"\{\w+\}", chart)
+
+
 def test_the_page_needs_nothing_from_the_network(report):
     page = (report / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=['"]?(https?:)?//""", page)

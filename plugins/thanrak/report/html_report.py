@@ -302,6 +302,13 @@ def _matrix(table_id: str, period: str, matrix: dict, datasets: list[tuple], nam
     """Datasets down, the provinces across: one small coloured cell per slot of the period, with
     a symbol so that it reads without colour too, and the names in the cell's tooltip."""
     year, month = (int(part) for part in period.split("-"))
+    title = f"<h3>งวด {MONTHS_TH[month - 1]} {year + 543} <small>period {_e(period)}</small></h3>"
+    if not matrix:  # slots start at the first month anything was delivered for
+        return (
+            f"{title}<p class='note'>ยังไม่มีงวดนี้ในคลังข้อมูล: เริ่มนับตั้งแต่งวดแรกที่มีการส่งข้อมูล"
+            "<br><small>No slots for this period: completeness starts with the first month anything was "
+            "delivered for.</small></p>"
+        )
     counts = dict.fromkeys(STATUS_LABELS, 0)
     for status, _ in matrix.values():
         counts[status] += 1
@@ -315,8 +322,7 @@ def _matrix(table_id: str, period: str, matrix: dict, datasets: list[tuple], nam
         due = f"ครบกำหนด {_thai_date(min(due_dates))} · due {min(due_dates):%d %b %Y}" if due_dates else ""
         cells = []
         for code, (province_th, province_en) in names.items():
-            # No slot yet (nothing processed for the period): not due, as far as the warehouse knows.
-            status, _ = matrix.get((code, dataset), ("not_yet_due", None))
+            status, _ = matrix[(code, dataset)]
             label_th, label_en = STATUS_LABELS[status]
             cells.append(
                 f"<td class='cell {status}' title='{_e(code)} {_e(province_th)} / {_e(province_en)}: "
@@ -330,8 +336,7 @@ def _matrix(table_id: str, period: str, matrix: dict, datasets: list[tuple], nam
         f"<span class='cell {s}'>{th} / {en}: {counts[s]}</span>" for s, (th, en) in STATUS_LABELS.items()
     )
     return (
-        f"<h3>งวด {MONTHS_TH[month - 1]} {year + 543} <small>period {_e(period)}</small></h3>"
-        f"<p class='legend'>{totals}</p>"
+        f"{title}<p class='legend'>{totals}</p>"
         f"<div class='scroll'><table id='{table_id}' class='matrix'><thead><tr><th>ชุดข้อมูล / dataset</th>{head}</tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -344,11 +349,16 @@ def _thai_date(day: dt.date) -> str:
 _SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·", "not_yet_due": "○"}
 
 
+_PLACEHOLDER = re.compile(r"\{\w+\}")
+
+
 def rule_label(dataset: str, rule: str, column: str) -> str:
     """'ไม่ได้กรอก: งบประมาณ (บาท) · empty: Budget (baht)', from the contract and the messages."""
     contract = load_contract(dataset)
     contract_rule = next((r for r in contract.rules if r.name == rule), None)
-    if contract_rule:
+    # A message written for one row ("{filled} items ...") means nothing over many rows: then the
+    # rule's name and its column stand for it.
+    if contract_rule and not _PLACEHOLDER.search(contract_rule.message_th + contract_rule.message_en):
         return f"{contract_rule.message_th} · {contract_rule.message_en}"
     th, en = title(rule)
     if column in contract.column_names:
