@@ -6,10 +6,13 @@ This DAG takes everything that arrived before the cut-off and is not yet process
 
 1. **prepare_warehouse**: apply pending schema migrations, refresh reference data.
 2. **discover_submissions**: register new files in `ops.submission` by content hash.
-3. **extract / validate / load**: mapped over provinces, one task per province per stage,
-   each file on its own inside it. A file that cannot be used is rejected with a reason in
-   Thai and English; bad rows go to `quarantine.row` with every reason; good rows are copied
-   into `raw.*`, one transaction per file. A file whose task breaks does not stop the others.
+3. **ingest**: mapped over provinces, one task per province (its map index is the province
+   code). Inside it each file is extracted, validated and loaded on its own, its rows in
+   memory. A file that cannot be used is rejected with a reason in Thai and English; bad rows
+   go to `quarantine.row` with every reason; good rows are copied into `raw.*`, one
+   transaction per file. A file that breaks a step is closed with a verdict and does not stop
+   the others; the task then fails, naming it. Per file and step, `ops.run_log` has a row
+   (stage `extract`, `validate` or `load`) with its times.
 4. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed), through
    astronomer-cosmos: one task per dbt model and seed, rendered from the dbt manifest that
    `thanrak dbt-manifest` writes (no dbt runs while this file is parsed). Without a current
@@ -43,8 +46,8 @@ from thanrak.orchestration.cosmos import DBT_GROUP_ID, dbt_task_group
 from thanrak.orchestration.dag_support import (
     discover_batches,
     failed_tasks,
+    ingest_batch,
     mart_assets,
-    per_province,
     run_of,
     stages_for_airflow,
 )
@@ -88,17 +91,9 @@ def thanrak_nightly():
         return discover_batches(get_current_context())
 
     @task(map_index_template="{{ province }}")
-    def extract(batch: list[dict]) -> list[dict]:
-        return per_province(lambda stages: stages.extract, batch)
-
-    @task(map_index_template="{{ province }}")
-    def validate(batch: list[dict]) -> list[dict]:
-        return per_province(lambda stages: stages.validate, batch)
-
-    @task(map_index_template="{{ province }}")
-    def load(batch: list[dict]) -> list[dict]:
-        """Fails when a file of the province could not be loaded (after the others were)."""
-        return per_province(lambda stages: stages.load, batch, last=True)
+    def ingest(batch: list[dict]) -> list[dict]:
+        """Fails when a file of the province could not be closed (after the others were)."""
+        return ingest_batch(batch)
 
     @task(task_id=DBT_GROUP_ID, trigger_rule=TriggerRule.ALL_DONE)
     def build_marts_in_one_task() -> dict:
@@ -136,7 +131,7 @@ def thanrak_nightly():
 
     submissions = discover_submissions()
     prepare_warehouse() >> submissions
-    loaded = load.expand(batch=validate.expand(batch=extract.expand(batch=submissions)))
+    loaded = ingest.expand(batch=submissions)
     marts = dbt_task_group()
     if marts is None:
         marts = build_marts_in_one_task()

@@ -163,3 +163,30 @@ def test_an_infrastructure_error_is_raised_for_a_retry_and_leaves_the_file_waiti
             "select status from ops.submission where source_key = %s", (batch[0].submission.key,)
         ).fetchone()
     assert status == "discovered"  # the retry (or the next night) takes it
+
+
+def test_a_batch_goes_through_on_one_warehouse_connection_with_a_run_log_row_per_file_and_step(
+    processed, warehouse, tmp_path, monkeypatch
+):
+    """process_batch (the ingest task) extracts, validates and loads every file of a province
+    over one connection, where each step of each file used to open its own; the run log keeps
+    one row per file and step, and no file's rows are left on the items it returns."""
+    night = NIGHT + dt.timedelta(days=3)
+    stages, batch = _waiting_batch(warehouse, tmp_path, night, "50", 3)
+    opened = []
+    real_connect = psycopg.connect
+
+    def counted_connect(*args, **kwargs):
+        opened.append(args)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", counted_connect)
+    done = stages.process_batch("batch-run", night, batch)
+    assert [item.loaded.status for item in done] == ["loaded"] * 3
+    assert len(opened) == 1
+    assert all(item.frame is None and item.validation is None for item in done)
+    with real_connect(warehouse) as conn:
+        logged = conn.execute(
+            "select stage, count(*) from ops.run_log where run_id = 'batch-run' group by stage"
+        ).fetchall()
+    assert dict(logged) == {"extract": 3, "validate": 3, "load": 3}

@@ -1,9 +1,10 @@
 """The nightly pipeline's stages, one function each. DAG tasks are thin calls into these, so
 every stage runs (and is tested) without Airflow.
 
-Between the per-file stages a delivered file travels as a `FileItem` (turned into a plain dict
-only where Airflow keeps it in XCom); its rows travel as Parquet files in the work folder,
-removed once the file is loaded.
+A province's files go through extract, validate and load in one call, `Stages.process_batch`,
+one file after the other. A file travels as a `FileItem`: its rows stay in memory, from one step
+to the next, and are dropped once the file is loaded; only the rest of it becomes a plain dict,
+where Airflow keeps it in XCom.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import pandas as pd
 import psycopg
@@ -31,7 +30,7 @@ from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
 from thanrak.report.html_report import gather, write_html_report
 from thanrak.report.summary import night_summary, write_report
 from thanrak.settings import Settings
-from thanrak.transform.dbt_build import build_marts
+from thanrak.transform.dbt_build import build_marts, night_selection
 from thanrak.validate.validation import ProvinceAreas, Validation, province_areas, validate
 from thanrak.warehouse.connection import connect
 from thanrak.warehouse.migrate import migrate
@@ -43,7 +42,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FileItem:
-    """One registered file on its way through extract, validate and load."""
+    """One registered file on its way through extract, validate and load. Its rows (`frame`,
+    then `validation`) exist only inside the process that runs the three steps: XCom never
+    carries them."""
 
     submission: discovery.Submission
     encoding: str | None = None  # set by extract
@@ -51,10 +52,13 @@ class FileItem:
     unreadable: tuple[str, str] | None = None  # extract could not read it: the reason (Thai, English)
     failed: str | None = None  # a stage raised on this file: which stage, and what
     loaded: LoadResult | None = None  # set by load
+    frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # extract -> validate
+    validation: Validation | None = field(default=None, repr=False, compare=False)  # validate -> load
 
     def to_xcom(self) -> dict:
-        """Plain JSON-able values, for Airflow's XCom."""
-        value = dataclasses.asdict(self)
+        """Plain JSON-able values, for Airflow's XCom: everything but the rows."""
+        value = dataclasses.asdict(dataclasses.replace(self, frame=None, validation=None))
+        del value["frame"], value["validation"]
         value["submission"]["delivered_at"] = self.submission.delivered_at.isoformat()
         return value
 
@@ -72,10 +76,6 @@ class FileItem:
         )
 
 
-# A per-file stage: (run id, night, item) -> the item one stage further.
-FileStep = Callable[[str, dt.date, FileItem], FileItem]
-
-
 def is_infrastructure_error(error: BaseException) -> bool:
     """An error of the machinery around a file or of its configuration (the database or the bucket
     unreachable, a time-out, pseudonym keys out of step), which a retry or an engineer cures;
@@ -88,8 +88,8 @@ def is_infrastructure_error(error: BaseException) -> bool:
 
 
 def raise_if_failed(items: list[FileItem]) -> None:
-    """After the last per-file stage: a file that failed and could not even be closed with a
-    verdict fails the province's task (after every other file of the batch went on)."""
+    """After a batch: a file that failed and could not even be closed with a verdict fails the
+    province's task (after every other file of the batch went on)."""
     failed = [item for item in items if item.failed and item.loaded is None]
     if failed:
         raise RuntimeError(
@@ -98,7 +98,7 @@ def raise_if_failed(items: list[FileItem]) -> None:
 
 
 class Stages:
-    """The pipeline bound to one warehouse, landing source and work folder."""
+    """The pipeline bound to one warehouse, landing source and settings."""
 
     def __init__(self, warehouse_url: str, settings: Settings | None = None, source: Source | None = None):
         self.settings = settings or Settings.from_env()
@@ -106,12 +106,23 @@ class Stages:
         self.source = source or landing_source(self.settings)
         self._areas: dict[str, ProvinceAreas] = {}
         self._pseudonymiser = Pseudonymiser.from_settings(self.settings)
+        self._batch_conn: psycopg.Connection | None = None  # open while process_batch runs
+
+    @contextlib.contextmanager
+    def _warehouse(self) -> Iterator[psycopg.Connection]:
+        """The batch's connection inside process_batch, else one of the caller's own. Both are
+        autocommit: what must be all or nothing (a file's load) is a transaction of its own."""
+        if self._batch_conn is not None:
+            yield self._batch_conn
+            return
+        with connect(self.url, autocommit=True) as conn:
+            yield conn
 
     @contextlib.contextmanager
     def _logged(self, run_id: str, night: dt.date, stage: str, detail: dict) -> Iterator[dict]:
         started = dt.datetime.now(dt.UTC)
         yield detail
-        with connect(self.url, autocommit=True) as conn:
+        with self._warehouse() as conn:
             record_stage(conn, run_id, night, stage, started, detail)
 
     def prepare_warehouse(self) -> dict:
@@ -138,43 +149,45 @@ class Stages:
             batches.setdefault(item.submission.province_code, []).append(item)
         return [batches[province] for province in sorted(batches)]
 
-    def for_each(self, step: FileStep, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
-        """Runs a per-file stage (`self.extract`, `self.validate`, `self.load`) over a batch. A file
-        whose stage raises is marked failed and passed on, so the batch's other files go on, and
-        load closes it with a verdict; an infrastructure error stops the batch, to be retried."""
-        done = []
-        for item in items:
+    def process_batch(self, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
+        """Extracts, validates and loads a batch (one province's files: the DAG's `ingest` task),
+        file after file with the rows in memory, over one warehouse connection. A file whose step
+        raises is closed with a verdict and the others go on; an infrastructure error stops the
+        batch, to be retried (files loaded before it stay loaded, the rest wait). Raises at the
+        end when a file could not even be closed."""
+        with connect(self.url, autocommit=True) as conn:
+            self._batch_conn = conn
             try:
-                done.append(step(run_id, night, item))
+                done = [self._through_stages(run_id, night, item) for item in items]
+            finally:
+                self._batch_conn = None
+        raise_if_failed(done)
+        return done
+
+    def _through_stages(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        """One file through extract, validate and load. A step that raises marks the file failed
+        (its rows dropped) and the next steps pass it on, so that load closes it with a verdict."""
+        for step in (self.extract, self.validate, self.load):
+            try:
+                item = step(run_id, night, item)
             except Exception as error:  # one file's failure must not stop the others
                 if is_infrastructure_error(error):
                     raise
                 log.exception("%s failed for %s", step.__name__, item.submission.key)
-                done.append(
-                    dataclasses.replace(item, failed=f"{step.__name__}: {type(error).__name__}: {error}")
-                )
-        return done
-
-    def process_batch(self, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
-        """Extract, validate and load a batch, as the DAG's three mapped tasks do one after the
-        other; raises afterwards when a file failed."""
-        for step in (self.extract, self.validate, self.load):
-            items = self.for_each(step, run_id, night, items)
-        raise_if_failed(items)
-        return items
+                failure = f"{step.__name__}: {type(error).__name__}: {error}"
+                item = dataclasses.replace(item, failed=failure, frame=None, validation=None)
+        return item
 
     def _province_areas(self, province_code: str) -> ProvinceAreas:
         """A province's codes, read once per Stages: a batch holds one province's files."""
         if province_code not in self._areas:
-            with connect(self.url) as conn:
+            with self._warehouse() as conn:
                 self._areas[province_code] = province_areas(conn, province_code)
         return self._areas[province_code]
 
-    def _work_dir(self, item: FileItem) -> Path:
-        return self.settings.work_dir / str(item.submission.submission_id)
-
     def extract(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
-        """Reads the file; a file that cannot be read travels on as a rejection."""
+        """Reads the file into the item's frame; a file that cannot be read travels on as a
+        rejection."""
         if item.failed:
             return item
         submission = item.submission
@@ -185,38 +198,38 @@ class Stages:
             except FileRejected as rejected:
                 detail["rejected"] = rejected.reason
                 return dataclasses.replace(item, unreadable=(rejected.message_th, rejected.message_en))
-            work = self._work_dir(item)
-            work.mkdir(parents=True, exist_ok=True)
-            extracted.frame.to_parquet(work / "extracted.parquet", index=False)
             detail["rows"] = extracted.rows
             detail["total_rows_skipped"] = extracted.total_rows_skipped
-        return dataclasses.replace(item, encoding=extracted.encoding, rows=extracted.rows)
+        return dataclasses.replace(
+            item, encoding=extracted.encoding, rows=extracted.rows, frame=extracted.frame
+        )
 
     def validate(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        """Runs the dataset's suite on the extracted frame: the item then carries the verdict and
+        the rows with their reasons instead of the bare frame."""
         if item.unreadable or item.failed:
             return item
         submission = item.submission
         with self._logged(run_id, night, "validate", {"submission_id": submission.submission_id}) as detail:
             contract = load_contract(submission.dataset)
-            work = self._work_dir(item)
-            frame = pd.read_parquet(work / "extracted.parquet")
             checked = validate(
-                frame,
+                item.frame,
                 contract,
                 period=submission.period,
                 areas=self._province_areas(submission.province_code),
                 delivered_on=submission.delivered_at.astimezone(BANGKOK_TZ).date(),
             )
-            checked.save(work)
             detail["bad_rows"] = int(checked.bad_rows.sum())
-        return item
+        return dataclasses.replace(item, frame=None, validation=checked)
 
     def load(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        """Closes the file in one transaction of its own (load.files): loaded, or rejected with
+        its reason. A kill in the middle leaves nothing of the file, and it stays pending."""
         submission_id = item.submission.submission_id
         with self._logged(run_id, night, "load", {"submission_id": submission_id}) as detail:
-            with connect(self.url) as conn:
+            with self._warehouse() as conn:
                 if not is_pending(conn, submission_id):
-                    # loaded by an earlier try whose work files are gone: nothing to do
+                    # done by an earlier try or another worker: nothing to do
                     result = LoadResult(submission_id, "already_done")
                 elif item.failed:
                     result = reject_after_failure(conn, submission_id, item.failed)
@@ -228,7 +241,7 @@ class Stages:
                             conn,
                             submission_id,
                             load_contract(item.submission.dataset),
-                            Validation.read(self._work_dir(item)),
+                            item.validation,
                             item.encoding,
                             self._pseudonymiser,
                         )
@@ -238,15 +251,19 @@ class Stages:
                         log.exception("load failed for %s", item.submission.key)
                         item = dataclasses.replace(item, failed=f"load: {type(error).__name__}: {error}")
                         result = reject_after_failure(conn, submission_id, item.failed)
-            shutil.rmtree(self._work_dir(item), ignore_errors=True)
             detail.update(dataclasses.asdict(result))
-        return dataclasses.replace(item, loaded=result)
+        return dataclasses.replace(item, loaded=result, validation=None)
 
-    def build_marts(self, run_id: str, night: dt.date) -> dict:
+    def build_marts(self, run_id: str, night: dt.date, *, full: bool = False) -> dict:
+        """`dbt build` of what the files since the last successful build touch (night_selection),
+        or of every node with `full` or THANRAK_DBT_FULL=1. Logged only when it succeeded: the
+        next night's selection starts from the last successful build."""
         with self._logged(run_id, night, "build_marts", {}) as detail:
-            outcome = build_marts(self.url, self.settings)
-            detail["nodes"] = len(outcome.nodes)
-        return {"nodes": len(outcome.nodes)}
+            with connect(self.url) as conn:
+                selection = night_selection(conn, night, self.settings, full=full)
+            outcome = build_marts(self.url, self.settings, selection)
+            detail.update(nodes=len(outcome.nodes), success=True, **selection.to_detail())
+        return {"nodes": len(outcome.nodes), "selection": detail["selection"]}
 
     def build_data_docs(self, run_id: str, night: dt.date) -> dict:
         """GX Data Docs of the night, offline: per dataset, the suite and the validation of the

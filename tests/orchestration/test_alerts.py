@@ -32,7 +32,7 @@ from thanrak.orchestration.alerts import (
 FACTS = {
     "dag_id": "thanrak_nightly",
     "run_id": "scheduled__2026-11-22T18:00:00+00:00",
-    "task_id": "load",
+    "task_id": "ingest",
     "map_index": 12,
     "province": "40",
     "try_number": 3,
@@ -43,7 +43,7 @@ FACTS = {
         "files not loaded: 40/otop_sales/2026-11/a.csv (load: OperationalError: "
         "postgresql://thanrak:s3cret@db:5432/thanrak refused)"
     ),
-    "log_url": "http://airflow:8080/dags/thanrak_nightly/runs/x/tasks/load/mapped/12?try_number=3",
+    "log_url": "http://airflow:8080/dags/thanrak_nightly/runs/x/tasks/ingest/mapped/12?try_number=3",
 }
 
 
@@ -116,7 +116,7 @@ def test_webhook_posts_every_field_thai_text_and_bearer_token():
     assert "postgresql://thanrak:***@db" in body["exception"]
     assert "จังหวัด 40" in body["summary_th"] and "ของคืน 2026-11-22" in body["summary_th"]
     assert "ล้มเหลว" in body["summary_th"] and "หลังพยายาม 3 ครั้ง" in body["summary_th"]
-    assert body["summary_en"].startswith("🔴 Thanrak: task thanrak_nightly.load for province 40")
+    assert body["summary_en"].startswith("🔴 Thanrak: task thanrak_nightly.ingest for province 40")
     assert body["text"].splitlines() == [body["summary_th"], body["summary_en"], FACTS["log_url"]]
     # the raw bytes are UTF-8 Thai, not \u escapes: chat tools show them as sent
     assert "ล้มเหลว".encode() in request["body"]
@@ -227,13 +227,13 @@ def test_redact():
 
 class _FakeTI:
     dag_id = "thanrak_nightly"
-    task_id = "extract"
+    task_id = "ingest"
     map_index = 5
     rendered_map_index = "30"
     try_number = 3
     max_tries = 2
     hostname = "worker-1"
-    log_url = "http://localhost:8080/dags/thanrak_nightly/runs/r/tasks/extract/mapped/5?try_number=3"
+    log_url = "http://localhost:8080/dags/thanrak_nightly/runs/r/tasks/ingest/mapped/5?try_number=3"
 
 
 def test_facts_from_an_airflow_3_task_context():
@@ -243,7 +243,7 @@ def test_facts_from_an_airflow_3_task_context():
     context = {"task_instance": _FakeTI(), "run_id": "r", "logical_date": logical, "params": {}}
     context["exception"] = ValueError("bad")
     facts = alert_from_context(context)
-    assert facts["task_id"] == "extract" and facts["map_index"] == 5 and facts["province"] == "30"
+    assert facts["task_id"] == "ingest" and facts["map_index"] == 5 and facts["province"] == "30"
     assert facts["night"] == "2026-11-22"  # the night before the run, as the DAG computes it
     alert = build_alert(facts)
     assert alert["exception"] == "ValueError: bad"
@@ -340,7 +340,7 @@ def test_email_through_a_local_smtp_server():
     assert sent["from"] == "thanrak@cdd.example"
     assert sent["to"] == ["oncall@cdd.example", "data@cdd.example"]
     message = email.message_from_bytes(sent["data"], policy=email.policy.default)
-    assert message["Subject"] == "[Thanrak] ล้มเหลว / failed: thanrak_nightly load [40] night 2026-11-22"
+    assert message["Subject"] == "[Thanrak] ล้มเหลว / failed: thanrak_nightly ingest [40] night 2026-11-22"
     body = message.get_content()
     assert "ล้มเหลว" in body and "province: 40" in body and "try_number: 3" in body
     assert "RuntimeError: files not loaded" in body and "s3cret" not in body

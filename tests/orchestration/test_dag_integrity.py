@@ -103,8 +103,9 @@ def test_nightly_schedule_and_shape(dagbag):
     assert str(dag.timetable.timezone) == "Asia/Bangkok"
     order = [t.task_id for t in dag.topological_sort()]
     dbt = [i for i, task_id in enumerate(order) if task_id.split(".")[0] == "build_marts"]
-    assert order.index("discover_submissions") < order.index("extract") < order.index("validate")
-    assert order.index("validate") < order.index("load") < min(dbt)
+    assert order.index("prepare_warehouse") < order.index("discover_submissions")
+    assert order.index("discover_submissions") < order.index("ingest") < min(dbt)
+    assert not {"extract", "validate", "load"} & set(order)  # one mapped task per province, not three
     assert (
         max(dbt) < order.index("build_data_docs") < order.index("write_report") < order.index("verify_night")
     )
@@ -129,7 +130,7 @@ def test_dbt_runs_as_one_task_per_dbt_node_rendered_from_the_manifest(dagbag):
 def test_dbt_runs_even_if_a_file_task_failed_and_a_failed_model_fails_the_run(dagbag):
     dag = dagbag.dags["thanrak_nightly"]
     producer = dag.get_task("build_marts.dbt_producer_watcher")
-    assert producer.upstream_task_ids == {"load"}
+    assert producer.upstream_task_ids == {"ingest"}
     assert producer.trigger_rule == "all_done"
     for task_id in ("build_data_docs", "write_report", "verify_night"):
         assert dag.get_task(task_id).trigger_rule == "all_done", task_id

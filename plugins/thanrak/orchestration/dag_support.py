@@ -1,17 +1,17 @@
 """What DAG files need from Thanrak, kept light: DAG parsing must not import pandas or GX.
 
 The pipeline's typed items become plain dicts here, and only here, where Airflow keeps them
-in XCom between the mapped tasks."""
+in XCom: discover's batches, the input of the mapped `ingest` task, and what ingest made of them
+(the rows themselves never leave the task)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from thanrak.pipeline import FileStep, Stages
+    from thanrak.pipeline import Stages
 
 WAREHOUSE_CONNECTION_ID = "thanrak_warehouse"
 
@@ -54,21 +54,18 @@ def run_of(context) -> tuple[str, dt.date]:
     return context["run_id"], night_of_run(context)
 
 
-def per_province(step: Callable[[Stages], FileStep], batch: list[dict], *, last: bool = False) -> list[dict]:
-    """A mapped task's work: one per-file stage (`step(stages)`, e.g. `Stages.extract` bound)
-    over one province's batch, from XCom to XCom. The `last` per-file stage fails the task when
-    a file of the batch failed (after the others went on)."""
+def ingest_batch(batch: list[dict]) -> list[dict]:
+    """The mapped `ingest` task's work: one province's files through extract, validate and load
+    (`Stages.process_batch`), from XCom to XCom. Fails when a file of the batch could not be
+    closed with a verdict (after the others were)."""
     from airflow.sdk import get_current_context
 
-    from thanrak.pipeline import FileItem, raise_if_failed
+    from thanrak.pipeline import FileItem
 
     context = get_current_context()
     items = [FileItem.from_xcom(value) for value in batch]
     context["province"] = items[0].submission.province_code  # the mapped task's label
-    stages = stages_for_airflow()
-    done = stages.for_each(step(stages), *run_of(context), items)
-    if last:
-        raise_if_failed(done)
+    done = stages_for_airflow().process_batch(*run_of(context), items)
     return [item.to_xcom() for item in done]
 
 

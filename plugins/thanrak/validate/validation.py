@@ -9,9 +9,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
@@ -42,26 +41,6 @@ class Validation:
     @property
     def bad_rows(self) -> pd.Series:
         return self.frame[REASONS].notna()
-
-    def save(self, folder: Path) -> None:
-        """Writes the validated rows (Parquet) and the verdict (JSON) for the load stage."""
-        self.frame.to_parquet(folder / "validated.parquet", index=False)
-        verdict = {
-            "suite_name": self.suite_name,
-            "rejection": self.rejection,
-            "rule_results": [asdict(r) for r in self.rule_results],
-        }
-        (folder / "validation.json").write_text(json.dumps(verdict, ensure_ascii=False))
-
-    @classmethod
-    def read(cls, folder: Path) -> Validation:
-        verdict = json.loads((folder / "validation.json").read_text())
-        return cls(
-            suite_name=verdict["suite_name"],
-            frame=pd.read_parquet(folder / "validated.parquet"),
-            rule_results=[RuleResult(**r) for r in verdict["rule_results"]],
-            rejection=tuple(verdict["rejection"]) if verdict["rejection"] else None,
-        )
 
 
 @dataclass(frozen=True)
