@@ -17,6 +17,9 @@ This DAG takes everything that arrived before the cut-off and is not yet process
    astronomer-cosmos: one task per dbt model and seed, rendered from the dbt manifest that
    `thanrak dbt-manifest` writes (no dbt runs while this file is parsed). Without a current
    manifest, or with `THANRAK_DBT_MODE=single`, it is one task running the whole `dbt build`.
+   It builds only what the night's files touch: the raw datasets that got files and what reads
+   them, and the delivery and data-quality marts (the other nodes' tasks are skipped); param
+   `full_build` (or THANRAK_DBT_FULL=1) builds every node.
 5. **build_data_docs**: Great Expectations Data Docs of the night, made to open offline.
 6. **write_report**: the night's delivery and data-quality report for planners.
 7. **verify_night**: runs whatever happened before it, and fails the run if a file was left
@@ -77,6 +80,9 @@ def _run() -> tuple[str, dt.date]:
         "exact_window": Param(
             False, type="boolean", description="Only files delivered in the night's window"
         ),
+        "full_build": Param(
+            False, type="boolean", description="dbt builds every node, not only what the night touched"
+        ),
     },
     tags=["thanrak", "nightly", "cdd"],
     doc_md=__doc__,
@@ -99,7 +105,8 @@ def thanrak_nightly():
     def build_marts_in_one_task() -> dict:
         """The whole `dbt build` in one task: used when no current dbt manifest was found
         (run `thanrak dbt-manifest`) or THANRAK_DBT_MODE=single."""
-        return stages_for_airflow().build_marts(*_run())
+        full = get_current_context()["params"]["full_build"]
+        return stages_for_airflow().build_marts(*_run(), full=full)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def build_data_docs() -> dict:
@@ -119,9 +126,10 @@ def thanrak_nightly():
         if failed:
             raise RuntimeError("night not complete: failed tasks: " + ", ".join(failed))
 
-    @task(outlets=mart_assets())
+    # NONE_FAILED: the sensors of dbt nodes a night's selection left out are skipped.
+    @task(outlets=mart_assets(), trigger_rule=TriggerRule.NONE_FAILED)
     def announce_marts() -> None:
-        """Runs only when every dbt model of the night built: the marts' assets are updated."""
+        """Runs only when no dbt model of the night failed: the marts' assets are updated."""
         run_id, night = _run()
         for asset in mart_assets():
             get_current_context()["outlet_events"][asset].extra = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import signal
 import sys
 import time
@@ -34,6 +35,20 @@ def _night_argument(parser: argparse.ArgumentParser, what: str = "night to run")
     parser.add_argument("--night", type=_night, default=_yesterday(), help=f"{what} (default: yesterday)")
 
 
+def _full_build_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--full-build",
+        action="store_true",
+        help="dbt builds every node, not only what the night's files touch (THANRAK_DBT_FULL=1)",
+    )
+
+
+def _ask_full_build(args: argparse.Namespace) -> None:
+    """The DAG's dbt tasks run in Airflow's processes: the flag travels as THANRAK_DBT_FULL."""
+    if args.full_build:
+        os.environ["THANRAK_DBT_FULL"] = "1"
+
+
 # ---------------------------------------------------------------------------- the commands
 
 
@@ -47,6 +62,7 @@ def _months(text: str) -> int:
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     _night_argument(parser)
+    _full_build_argument(parser)
     parser.add_argument(
         "--scale", type=float, default=1.0, help="multiplies the rows of every file (default 1)"
     )
@@ -62,13 +78,20 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
 def _demo(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     from thanrak.demo.run import run_demo
 
+    _ask_full_build(args)
     return run_demo(settings, args.night, scale=args.scale, months=args.months)
 
 
 def _run_night(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     from thanrak.orchestration.runner import run_night
 
+    _ask_full_build(args)
     return run_night(settings, args.night)
+
+
+def _run_night_arguments(parser: argparse.ArgumentParser) -> None:
+    _night_argument(parser)
+    _full_build_argument(parser)
 
 
 def _generate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -241,7 +264,7 @@ COMMANDS = (
         "run-night",
         "run the nightly DAG through Airflow on what is in the landing zone now",
         _run_night,
-        _night_argument,
+        _run_night_arguments,
         "Runs thanrak_nightly for one night through Airflow itself (`airflow dags test`, no Airflow "
         "server needed) on the configured landing zone (THANRAK_LANDING_URL s3://bucket/prefix, else "
         "the folder THANRAK_LANDING_DIR or var/landing) and warehouse (THANRAK_WAREHOUSE_URL, else an "

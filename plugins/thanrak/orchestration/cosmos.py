@@ -5,19 +5,17 @@ parse), and the interceptor and callback Cosmos runs around each dbt invocation.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 from thanrak.orchestration.dag_support import run_of, warehouse_url_for_airflow
 from thanrak.settings import Settings
-from thanrak.transform.dbt_build import DbtOutcome, dbt_environment
+from thanrak.transform.dbt_build import DbtOutcome, dbt_environment, night_selection, project_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +25,9 @@ DBT_GROUP_ID = "build_marts"
 # build without Cosmos). docs/ARCHITECTURE.md, "dbt in Airflow (Cosmos)", has the measurements.
 DBT_MODES = ("watcher", "local", "single")
 DEFAULT_DBT_MODE = "watcher"
+# The WATCHER producer's XCom with the night's selection (Selection.to_detail()), read by the
+# sensors (skip_unselected_node) and by the run-log callback.
+SELECTION_XCOM_KEY = "thanrak_selection"
 
 
 def dbt_mode() -> str:
@@ -36,27 +37,11 @@ def dbt_mode() -> str:
     return mode
 
 
-# Folders of the dbt project that dbt writes itself: not part of what the manifest describes.
-_GENERATED = {"target", "logs", "dbt_packages"}
-
-
 def manifest_path(settings: Settings | None = None) -> Path:
     """Where the dbt manifest the DAG is rendered from lives: with the dbt project it describes
     (`target/` is dbt's own output folder, ignored by git)."""
     settings = settings or Settings.from_env()
     return settings.dbt_project_dir / "target" / "manifest.json"
-
-
-def project_fingerprint(project_dir: Path) -> str:
-    """A hash of every source file of the dbt project and of dbt's version: the manifest is
-    current when it was written for this fingerprint."""
-    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}\n".encode())
-    for path in sorted(project_dir.rglob("*")):
-        relative = path.relative_to(project_dir)
-        if path.is_file() and relative.parts[0] not in _GENERATED:
-            digest.update(f"{relative.as_posix()}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def manifest_is_current(settings: Settings | None = None) -> bool:
@@ -105,9 +90,52 @@ def set_dbt_environment(context, operator) -> None:
     operator.env = {**(operator.env or {}), **dbt_environment(warehouse_url_for_airflow())}
 
 
+def select_night(context, operator) -> None:
+    """Cosmos interceptor: the WATCHER producer's one `dbt build` builds the night's selection
+    (thanrak.transform.dbt_build.night_selection; every node with the DAG param full_build or
+    THANRAK_DBT_FULL=1). The rendered task list cannot change from night to night: the sensors of
+    nodes left out skip (skip_unselected_node)."""
+    from cosmos.operators.watcher import DbtProducerWatcherOperator
+
+    from thanrak.warehouse.connection import connect  # psycopg: only when a dbt task runs
+
+    if not isinstance(operator, DbtProducerWatcherOperator):
+        return
+    _, night = run_of(context)
+    with connect(warehouse_url_for_airflow()) as conn:
+        selection = night_selection(conn, night, full=bool(context["params"].get("full_build")))
+    operator.select = selection.select() or None
+    context["ti"].xcom_push(key=SELECTION_XCOM_KEY, value=selection.to_detail())
+
+
+def skip_unselected_node(context) -> None:
+    """pre_execute of every task of the group: a WATCHER sensor whose node the producer's
+    successful build did not run (not in the night's selection) skips, instead of waiting for a
+    status that never comes. With a failed producer Cosmos' own handling stays."""
+    from airflow.sdk.exceptions import AirflowSkipException
+    from cosmos.operators._watcher.base import BaseConsumerSensor
+
+    sensor, ti = context["task"], context["ti"]
+    if not isinstance(sensor, BaseConsumerSensor):
+        return
+    selection = ti.xcom_pull(task_ids=sensor.producer_task_id, key=SELECTION_XCOM_KEY)
+    if not selection or selection["selection"] == "full":
+        return
+    # Cosmos' own readers of the producer's state and of a node's status (no public API for them).
+    if (
+        sensor._get_producer_task_status(context) == "success"
+        and sensor._get_node_status(ti, context) is None
+    ):
+        raise AirflowSkipException(
+            f"{sensor.model_unique_id} is not in tonight's selection (datasets: "
+            f"{', '.join(selection['selection']) or 'none'}): nothing it reads changed"
+        )
+
+
 def record_dbt_invocation(project_dir: str, context=None, **_) -> None:
     """Cosmos callback, run after each dbt invocation (also a failed one): one ops.run_log row,
-    stage build_marts, with what dbt's run_results.json says of every node it ran."""
+    stage build_marts, with what dbt's run_results.json says of every node it ran. The producer's
+    row also holds its selection and whether it succeeded: the next night selects from there."""
     results_file = Path(project_dir) / "target" / "run_results.json"
     results = json.loads(results_file.read_text()).get("results", []) if results_file.is_file() else []
     nodes = [
@@ -126,6 +154,9 @@ def record_dbt_invocation(project_dir: str, context=None, **_) -> None:
     started = getattr(ti, "start_date", None) or dt.datetime.now(dt.UTC)
     failed = [n["name"] for n in DbtOutcome(success=True, nodes=nodes).failures]
     detail = {"task": ti.task_id, "nodes": len(nodes), **({"failed": failed} if failed else {})}
+    selection = ti.xcom_pull(task_ids=ti.task_id, key=SELECTION_XCOM_KEY)
+    if selection:  # the producer: no results at all means dbt stopped before any node
+        detail.update(selection, success=bool(nodes) and not failed)
     with connect(warehouse_url_for_airflow(), autocommit=True) as conn:
         record_stage(conn, *run_of(context), "build_marts", started, detail)
 
@@ -194,8 +225,9 @@ def dbt_task_group(settings: Settings | None = None):
         ),
         operator_args={
             "append_env": True,
-            "interceptors": [set_dbt_environment],
+            "interceptors": [set_dbt_environment, *([select_night] if watcher else [])],
             "callback": record_dbt_invocation,
+            **({"pre_execute": skip_unselected_node} if watcher else {}),
             **({"poke_interval": 5} if watcher else {}),
         },
         tooltip="dbt build of the star schema through astronomer-cosmos, one task per dbt node",

@@ -19,6 +19,11 @@ from thanrak.warehouse.run_log import latest_run_id
 
 logger = logging.getLogger(__name__)
 
+# `airflow dags test` runs one task at a time in one process: the WATCHER sensors' scheduling
+# costs more than per-model status is worth there (docs/ARCHITECTURE.md, "dbt in Airflow").
+# A scheduler's deployment keeps cosmos.DEFAULT_DBT_MODE; THANRAK_DBT_MODE overrides both.
+DAGS_TEST_DBT_MODE = "single"
+
 
 def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str]:
     home = settings.var_dir / "airflow"
@@ -43,6 +48,7 @@ def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str
         "THANRAK_WORK_DIR": str(settings.work_dir),
         "THANRAK_REPORTS_DIR": str(settings.reports_dir),
         "THANRAK_DBT_PROJECT_DIR": str(settings.dbt_project_dir),
+        "THANRAK_DBT_MODE": os.environ.get("THANRAK_DBT_MODE", DAGS_TEST_DBT_MODE),
     }
 
 
@@ -66,13 +72,13 @@ def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
         raise RuntimeError(f"`airflow {' '.join(args)}` failed (exit {code}); see {log}")
 
 
-def _write_dbt_manifest(settings: Settings, airflow_log: Path) -> None:
+def _write_dbt_manifest(settings: Settings, env: dict[str, str], airflow_log: Path) -> None:
     """The DAG renders one task per dbt node from the manifest: written (`dbt parse`, a few
     seconds) when the dbt project changed since the last one. If dbt cannot parse the project,
     the night still runs; the DAG then builds the marts in one task, which shows dbt's error."""
-    from thanrak.orchestration.cosmos import dbt_mode, write_manifest
+    from thanrak.orchestration.cosmos import write_manifest
 
-    if dbt_mode() == "single":
+    if env["THANRAK_DBT_MODE"].strip().lower() == "single":
         return
     try:
         write_manifest(settings)
@@ -91,7 +97,7 @@ def run_nightly_dag(settings: Settings, warehouse_url: str, night: dt.date) -> P
     log.write_text("")
     if not (home / "airflow.db").exists():
         _airflow(["db", "migrate"], env, log)
-    _write_dbt_manifest(settings, log)
+    _write_dbt_manifest(settings, env, log)
     logical_date = night_cutoff(night).astimezone(dt.UTC).isoformat()
     _airflow(["dags", "test", "thanrak_nightly", logical_date], env, log)
     return log

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 
 from thanrak.settings import Settings
 
@@ -69,9 +73,109 @@ def run_dbt(url: str, command: list[str], settings: Settings | None = None) -> D
     return DbtOutcome(bool(result.success), nodes)
 
 
-def build_marts(url: str, settings: Settings | None = None) -> DbtOutcome:
-    """`dbt build`: every model and its tests. Raises when a model or a test fails."""
-    outcome = run_dbt(url, ["build"], settings)
+# What changes every night whatever was delivered: the submission manifest and the validation
+# results, so the delivery, completeness and rule-result marts and what reads them (the
+# scorecard's on-time indicator). The rows of a dataset in force change only with its own files:
+# int_<dataset>_in_force reads int_submissions_in_force, but only that dataset's submissions.
+EVERY_NIGHT = (
+    "source:dq+",
+    "stg_ops__submissions",
+    "int_submissions_in_force",
+    "dim_submission+",
+    "fct_dq_completeness+",
+    "fct_dq_deliveries+",
+)
+
+# Folders of the dbt project that dbt writes itself: not part of the project's source.
+_GENERATED = {"target", "logs", "dbt_packages"}
+
+
+def project_fingerprint(project_dir: Path) -> str:
+    """A hash of every source file of the dbt project and of dbt's version: a build (or a
+    manifest) made for another fingerprint was made from other models, seeds or macros."""
+    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}\n".encode())
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if path.is_file() and relative.parts[0] not in _GENERATED:
+            digest.update(f"{relative.as_posix()}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def full_build_requested() -> bool:
+    """THANRAK_DBT_FULL=1: build every node tonight, whatever the night's files."""
+    return os.environ.get("THANRAK_DBT_FULL", "").strip().lower() in ("1", "true", "yes")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a night's `dbt build` builds: every node (`datasets` None), or the raw datasets that
+    got files since the last build, their descendants and what every night changes."""
+
+    datasets: tuple[str, ...] | None
+    reason: str
+    fingerprint: str
+
+    @property
+    def full(self) -> bool:
+        return self.datasets is None
+
+    def select(self) -> list[str]:
+        """dbt's --select values; empty for a full build."""
+        if self.datasets is None:
+            return []
+        return [*(f"source:raw.{d}+" for d in self.datasets), *EVERY_NIGHT]
+
+    def dbt_args(self) -> list[str]:
+        return ["--select", *self.select()] if self.datasets is not None else []
+
+    def to_detail(self) -> dict:
+        """For ops.run_log: the next night reads from here what the last good build was made of."""
+        return {
+            "selection": "full" if self.full else list(self.datasets),
+            "selection_reason": self.reason,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def night_selection(
+    conn, night: dt.date, settings: Settings | None = None, *, full: bool = False
+) -> Selection:
+    """The selection for `night`. Full when asked, when no successful build of this dbt project is
+    recorded (a first night, new models or seeds), or when reference data was reloaded since.
+    Otherwise the datasets of this night's files and of every file closed since the last
+    successful build began (a night whose build failed is caught up), any status: a rejected file
+    changes the completeness and data-quality marts."""
+    settings = settings or Settings.from_env()
+    fingerprint = project_fingerprint(settings.dbt_project_dir)
+    if full or full_build_requested():
+        return Selection(None, "full build asked for", fingerprint)
+    last = conn.execute(
+        """select max(started_at) from ops.run_log
+           where stage = 'build_marts' and detail ->> 'fingerprint' = %s
+             and (detail ->> 'success')::boolean""",
+        (fingerprint,),
+    ).fetchone()[0]
+    if last is None:
+        return Selection(None, "no successful build of this dbt project recorded", fingerprint)
+    if conn.execute("select exists (select from ref.load_state where loaded_at >= %s)", (last,)).fetchone()[
+        0
+    ]:
+        return Selection(None, "reference data reloaded since the last build", fingerprint)
+    datasets = conn.execute(
+        """select distinct dataset from ops.submission
+           where night = %s or processed_at >= %s order by dataset""",
+        (night, last),
+    ).fetchall()
+    return Selection(
+        tuple(d for (d,) in datasets), "files of the night and since the last build", fingerprint
+    )
+
+
+def build_marts(url: str, settings: Settings | None = None, selection: Selection | None = None) -> DbtOutcome:
+    """`dbt build` of `selection` (default every node) and the tests of what it builds. Raises
+    when a model or a test fails."""
+    outcome = run_dbt(url, ["build", *(selection.dbt_args() if selection else [])], settings)
     if not outcome.success:
         failed = ", ".join(f"{n['name']} ({n['status']})" for n in outcome.failures)
         raise RuntimeError(f"dbt build failed: {failed}")
