@@ -9,6 +9,7 @@ rule definitions (the suite), and the suites stay runnable by GX itself (`engine
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -49,11 +50,19 @@ def evaluate(
     for expectation in expectations:
         kwargs = {k: _resolve(v, parameters) for k, v in expectation.kwargs.items()}
         failed, columns, evaluated = _CHECKS[expectation.type](data, kwargs)
-        failing = data.loc[failed, [row_column, *columns]]
+        wanted = [row_column, *columns]
+        # Most expectations pass: indexing the frame for no rows costs more than the check itself.
+        failing = data.loc[failed, wanted] if failed.any() else _no_rows(tuple(wanted))
         mostly = kwargs.get("mostly") or 1.0
         success = len(failing) == 0 or (evaluated > 0 and 1 - len(failing) / evaluated >= mostly)
         outcomes.append(ExpectationOutcome(expectation.meta, bool(success), failing))
     return outcomes
+
+
+@cache
+def _no_rows(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty failing-rows frame, made once per set of columns (a new one costs ~2 ms)."""
+    return pd.DataFrame(columns=list(columns))
 
 
 def _resolve(value, parameters: dict):
