@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: demo test lint clean env
+.PHONY: demo test lint bench clean env
 
 env: $(STAMP)
 
@@ -24,6 +24,10 @@ demo: env
 test: env
 	$(BIN)/ruff check plugins dags tests
 	$(BIN)/python -m pytest
+
+# Issue 13's measurements in one run (about 15 minutes on 2 cores): bench/results/latest.json and .md.
+bench: env
+	$(BIN)/python -m bench.suite
 
 lint: env
 	$(BIN)/ruff check plugins dags tests
