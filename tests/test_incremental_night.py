@@ -1,0 +1,148 @@
+"""Incremental nights: after one province resubmits one file, the night's dbt build selects only
+that file's dataset, what reads it and the delivery and data-quality marts, and every marts.* and
+bi.* relation then equals a `dbt build --full-refresh` of the same state. A night without files
+builds only the marts the submission manifest and validation results feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import psycopg
+import pytest
+
+from thanrak.demo.generator import generate_night
+from thanrak.nights import BANGKOK_TZ
+from thanrak.pipeline import Stages
+from thanrak.settings import Settings
+from thanrak.transform.dbt_build import run_dbt
+
+FIRST_NIGHT = dt.date(2026, 10, 3)
+RESUBMISSION_NIGHT = dt.date(2026, 10, 4)
+EMPTY_NIGHT = dt.date(2026, 10, 5)
+FACT_OF = {
+    "activities": "fct_activities",
+    "otop_sales": "fct_otop_sales",
+    "knn_plot_progress": "fct_plot_progress",
+    "budget_disbursement": "fct_budget_disbursement",
+    "bmn_households": "fct_bmn_household",
+}
+
+
+def run_files(stages: Stages, night: dt.date) -> None:
+    for item in stages.discover("nightly", night):
+        stages.load(
+            "nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, item))
+        )
+
+
+def snapshot(url: str) -> dict[str, tuple[int, str]]:
+    """Row count and a digest of the ordered rows of every relation in marts and bi."""
+    with psycopg.connect(url) as conn:
+        relations = conn.execute(
+            """select table_schema || '.' || table_name from information_schema.tables
+               where table_schema in ('marts', 'bi') order by 1"""
+        ).fetchall()
+        return {
+            name: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {name} t"
+            ).fetchone()
+            for (name,) in relations
+        }
+
+
+@pytest.fixture(scope="module")
+def nights(warehouse, tmp_path_factory):
+    settings = Settings.in_folder(tmp_path_factory.mktemp("var"), warehouse)
+    stages = Stages(warehouse, settings)
+    generated = generate_night(
+        settings.landing_dir, FIRST_NIGHT, provinces=["40", "57"], scale=0.05, file_defects=0, xlsx_share=0
+    )
+    run_files(stages, FIRST_NIGHT)
+    first = stages.build_marts("night-1", FIRST_NIGHT)
+    after_first = snapshot(warehouse)
+
+    # Province 40 resubmits its activities file, one row shorter, the next night.
+    key = next(k for k in generated.files if k.startswith("40/activities/"))
+    original = settings.landing_dir / key
+    resubmitted = original.with_name(f"{original.stem}_แก้ไข{original.suffix}")
+    resubmitted.write_bytes(b"".join(original.read_bytes().splitlines(keepends=True)[:-1]))
+    stamp = dt.datetime.combine(RESUBMISSION_NIGHT, dt.time(18, 30), BANGKOK_TZ).timestamp()
+    os.utime(resubmitted, (stamp, stamp))
+    run_files(stages, RESUBMISSION_NIGHT)
+    second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
+    incremental = snapshot(warehouse)
+    data_docs = stages.build_data_docs("night-2", RESUBMISSION_NIGHT)
+
+    outcome = run_dbt(warehouse, ["build", "--full-refresh"], settings)
+    assert outcome.success, outcome.failures
+    full_refresh = snapshot(warehouse)
+
+    run_files(stages, EMPTY_NIGHT)
+    third = stages.build_marts("night-3", EMPTY_NIGHT)
+    results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
+    third_models = {
+        r["unique_id"].split(".")[2] for r in results["results"] if r["unique_id"].startswith("model.")
+    }
+    with psycopg.connect(warehouse) as conn:
+        logged = dict(
+            conn.execute("select run_id, detail from ops.run_log where stage = 'build_marts'").fetchall()
+        )
+    return {
+        "results": [first, second, third],
+        "logged": logged,
+        "after_first": after_first,
+        "incremental": incremental,
+        "full_refresh": full_refresh,
+        "data_docs": data_docs,
+        "third_models": third_models,
+        "settings": settings,
+        "url": warehouse,
+    }
+
+
+def test_the_first_build_of_a_project_is_full(nights):
+    assert nights["results"][0]["selection"] == "full"
+    assert (
+        nights["logged"]["night-1"]["selection_reason"] == "no successful build of this dbt project recorded"
+    )
+
+
+def test_a_resubmission_night_selects_only_its_dataset(nights):
+    assert nights["results"][1]["selection"] == ["activities"]
+    assert nights["results"][1]["nodes"] < nights["results"][0]["nodes"]
+
+
+def test_marts_built_incrementally_equal_a_full_refresh(nights):
+    assert nights["incremental"] == nights["full_refresh"]
+
+
+def test_the_resubmission_changed_the_marts_it_should(nights):
+    """Guards the test above: the resubmitted dataset's fact and the delivery marts changed, the
+    other datasets' facts did not (they were not rebuilt, and need not be)."""
+    before, after = nights["after_first"], nights["incremental"]
+    changed = {name for name in after if before.get(name) != after[name]}
+    assert {"marts.fct_activities", "marts.fct_dq_deliveries", "marts.dim_submission"} <= changed
+    assert not {f"marts.{fact}" for fact in FACT_OF.values() if fact != "fct_activities"} & changed
+
+
+def test_a_night_without_files_builds_only_what_the_manifest_and_validations_feed(nights):
+    third = nights["results"][2]
+    assert third["selection"] == []
+    built = nights["third_models"]
+    assert {"fct_dq_completeness", "fct_dq_deliveries", "fct_dq_rule_results", "fct_scorecard"} <= built
+    assert not set(FACT_OF.values()) & built
+
+
+def test_data_docs_cover_only_the_datasets_with_files_that_night(nights):
+    assert nights["data_docs"]["validations"] == 1
+
+
+def test_a_full_build_is_one_flag_away(nights, monkeypatch):
+    from thanrak.transform.dbt_build import night_selection
+
+    with psycopg.connect(nights["url"]) as conn:
+        assert night_selection(conn, EMPTY_NIGHT, nights["settings"], full=True).full
+        monkeypatch.setenv("THANRAK_DBT_FULL", "1")
+        assert night_selection(conn, EMPTY_NIGHT, nights["settings"]).select() == []
