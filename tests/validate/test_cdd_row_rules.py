@@ -133,3 +133,10 @@ def test_a_plots_size_must_fit_its_model(model, rai, rule):
         [reason] = reasons[2]
         assert reason["value"]["area_rai"] == rai
         assert f"'{rai}'" in reason["message_th"] and "ไร่" in reason["message_th"]
+
+
+def test_an_item_that_did_not_parse_is_reported_once_not_again_as_a_missing_item():
+    row = _household(1, 2569, "2566-70", 38)
+    row["indicator_07"] = "บางส่วน"
+    [reason] = _checked("bmn_households", [row])[2]
+    assert (reason["rule"], reason["column"], reason["value"]) == ("not_a_flag", "indicator_07", "บางส่วน")

@@ -179,6 +179,7 @@ def validate(
         if result.success:
             continue
         declared = next((r for r in contract.rules if r.name == meta["rule"]), None)
+        compared = (meta["column"],)
         if declared:  # show every value the rule compared, not the column it derived to compare them
             compared = declared_kind(declared).compared(declared, data.columns)
             shown = [c for c in compared if c not in failing.columns]
@@ -201,7 +202,8 @@ def validate(
         elif meta["severity"] == "quarantine_row":
             for entry in entries:
                 row = int(entry[SOURCE_ROW])
-                if (row, meta["column"]) not in unparsed:  # a value that did not parse is reported once
+                # A value that did not parse is reported once: not again by a rule that compared it.
+                if not any((row, name) in unparsed for name in compared):
                     reasons.setdefault(row, []).append(_reason(contract, meta, entry, areas))
     frame = frame.copy()
     frame[REASONS] = frame[SOURCE_ROW].map(
