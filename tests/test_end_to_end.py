@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import sqlite3
 from collections import defaultdict
 
@@ -14,12 +15,23 @@ import pytest
 
 from thanrak.contract.declarations import DATASETS, load_contract
 from thanrak.demo.generator import cdd_provinces, generate_night
+from thanrak.nights import BANGKOK_TZ
 from thanrak.orchestration.runner import run_nightly_dag
 from thanrak.settings import Settings
 
 NIGHT = dt.date(2026, 11, 22)
+NEXT_NIGHT = NIGHT + dt.timedelta(days=1)
 PROVINCES = ["30", "40", "50", "57", "65", "96"]
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cosmos_watcher():
+    """`airflow dags test` from the runner builds the marts in one task unless told otherwise:
+    this file checks the Cosmos WATCHER group a scheduler runs."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("THANRAK_DBT_MODE", "watcher")
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +212,40 @@ def test_running_the_night_again_changes_nothing(night, warehouse):
     before = _snapshot(warehouse)
     run_nightly_dag(settings, warehouse, NIGHT)
     assert _snapshot(warehouse) == before
+
+
+def test_a_resubmission_night_builds_only_its_dataset_and_skips_the_other_dbt_tasks(night, warehouse):
+    """The next night province 40 resubmits one activities file: the producer builds activities'
+    descendants and the delivery marts; the tasks of the other datasets' models are skipped,
+    and the marts' assets are still announced."""
+    settings, generated = night
+    spoilt = {d.path for d in generated.defects if d.source_row is None}  # whole files
+    key = next(k for k in generated.files if k.startswith("40/activities/") and k not in spoilt)
+    original = settings.landing_dir / key
+    resubmitted = original.with_name(f"{original.stem}_แก้ไข{original.suffix}")
+    resubmitted.write_bytes(b"".join(original.read_bytes().splitlines(keepends=True)[:-1]))
+    stamp = dt.datetime.combine(NEXT_NIGHT, dt.time(18, 30), BANGKOK_TZ).timestamp()
+    os.utime(resubmitted, (stamp, stamp))
+    run_nightly_dag(settings, warehouse, NEXT_NIGHT)
+
+    with sqlite3.connect(settings.var_dir / "airflow" / "airflow.db") as airflow_db:
+        states = dict(
+            airflow_db.execute(
+                """select task_id, state from task_instance where run_id = (
+                       select run_id from dag_run where dag_id = 'thanrak_nightly'
+                       order by logical_date desc limit 1)"""
+            ).fetchall()
+        )
+    dbt_states = {task: state for task, state in states.items() if task.startswith("build_marts.")}
+    assert {s for t, s in dbt_states.items() if ".fct_activities" in t} == {"success"}
+    assert {s for t, s in dbt_states.items() if ".fct_dq_deliveries" in t} == {"success"}
+    assert {s for t, s in dbt_states.items() if ".fct_otop_sales" in t} == {"skipped"}
+    assert "failed" not in dbt_states.values()
+    assert states["announce_marts"] == "success"
+    with psycopg.connect(warehouse) as conn:
+        (detail,) = conn.execute(
+            """select detail from ops.run_log where stage = 'build_marts' and night = %s
+               and detail ? 'selection'""",
+            (NEXT_NIGHT,),
+        ).fetchone()
+    assert (detail["selection"], detail["success"]) == (["activities"], True)
