@@ -39,7 +39,6 @@ class Settings:
 
     var_dir: Path
     landing_dir: Path
-    work_dir: Path
     reports_dir: Path
     embedded_pg_dir: Path
     dbt_project_dir: Path
@@ -53,7 +52,6 @@ class Settings:
         return cls(
             var_dir=var_dir,
             landing_dir=_path("THANRAK_LANDING_DIR", var_dir / "landing"),
-            work_dir=_path("THANRAK_WORK_DIR", var_dir / "work"),
             reports_dir=_path("THANRAK_REPORTS_DIR", var_dir / "reports"),
             embedded_pg_dir=_path("THANRAK_EMBEDDED_PG_DIR", var_dir / "pg"),
             dbt_project_dir=_path("THANRAK_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt_project"),
@@ -67,7 +65,6 @@ class Settings:
         return cls(
             var_dir=var_dir,
             landing_dir=var_dir / "landing",
-            work_dir=var_dir / "work",
             reports_dir=var_dir / "reports",
             embedded_pg_dir=var_dir / "pg",
             dbt_project_dir=PROJECT_ROOT / "dbt_project",

@@ -27,7 +27,9 @@ def test_the_dbt_seeds_are_generated_from_the_contract():
     assert DATASETS_SEED.read_text(encoding="utf-8") == render_datasets_seed()
     assert CODE_LISTS_SEED.read_text(encoding="utf-8") == render_code_lists_seed()
     for name, text in render_bmn_seeds().items():
-        assert BMN_SEEDS[name].read_text(encoding="utf-8") == text, f"{name}.csv: run `thanrak publish-contract`"
+        assert BMN_SEEDS[name].read_text(encoding="utf-8") == text, (
+            f"{name}.csv: run `thanrak publish-contract`"
+        )
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

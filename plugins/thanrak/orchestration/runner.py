@@ -45,7 +45,6 @@ def airflow_environment(settings: Settings, warehouse_url: str) -> dict[str, str
         "THANRAK_VAR_DIR": str(settings.var_dir),
         "THANRAK_LANDING_DIR": str(settings.landing_dir),
         "THANRAK_LANDING_URL": settings.landing_url or "",
-        "THANRAK_WORK_DIR": str(settings.work_dir),
         "THANRAK_REPORTS_DIR": str(settings.reports_dir),
         "THANRAK_DBT_PROJECT_DIR": str(settings.dbt_project_dir),
         "THANRAK_DBT_MODE": os.environ.get("THANRAK_DBT_MODE", DAGS_TEST_DBT_MODE),
