@@ -12,6 +12,7 @@ import os
 import psycopg
 import pytest
 
+from support.nights import ingest_night
 from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
@@ -28,13 +29,6 @@ FACT_OF = {
     "budget_disbursement": "fct_budget_disbursement",
     "bmn_households": "fct_bmn_household",
 }
-
-
-def run_files(stages: Stages, night: dt.date) -> None:
-    for item in stages.discover("nightly", night):
-        stages.load(
-            "nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, item))
-        )
 
 
 def snapshot(url: str) -> dict[str, tuple[int, str]]:
@@ -59,7 +53,7 @@ def nights(warehouse, tmp_path_factory):
     generated = generate_night(
         settings.landing_dir, FIRST_NIGHT, provinces=["40", "57"], scale=0.05, file_defects=0, xlsx_share=0
     )
-    run_files(stages, FIRST_NIGHT)
+    ingest_night(stages, FIRST_NIGHT)
     first = stages.build_marts("night-1", FIRST_NIGHT)
     after_first = snapshot(warehouse)
 
@@ -70,7 +64,7 @@ def nights(warehouse, tmp_path_factory):
     resubmitted.write_bytes(b"".join(original.read_bytes().splitlines(keepends=True)[:-1]))
     stamp = dt.datetime.combine(RESUBMISSION_NIGHT, dt.time(18, 30), BANGKOK_TZ).timestamp()
     os.utime(resubmitted, (stamp, stamp))
-    run_files(stages, RESUBMISSION_NIGHT)
+    ingest_night(stages, RESUBMISSION_NIGHT)
     second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
     incremental = snapshot(warehouse)
     data_docs = stages.build_data_docs("night-2", RESUBMISSION_NIGHT)
@@ -79,7 +73,7 @@ def nights(warehouse, tmp_path_factory):
     assert outcome.success, outcome.failures
     full_refresh = snapshot(warehouse)
 
-    run_files(stages, EMPTY_NIGHT)
+    ingest_night(stages, EMPTY_NIGHT)
     third = stages.build_marts("night-3", EMPTY_NIGHT)
     results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
     third_models = {

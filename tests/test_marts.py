@@ -14,6 +14,7 @@ import re
 import psycopg
 import pytest
 
+from support.nights import ingest_night
 from thanrak.demo.generator import generate_night
 from thanrak.pipeline import Stages
 from thanrak.report.scorecard import national_scorecard, render_scorecard
@@ -45,13 +46,6 @@ RECONCILED = {
 }
 
 
-def run_night(stages: Stages, night: dt.date) -> None:
-    for submission in stages.discover("nightly", night):
-        stages.load(
-            "nightly", night, stages.validate("nightly", night, stages.extract("nightly", night, submission))
-        )
-
-
 def snapshot(url: str) -> dict[str, tuple[int, str]]:
     """Row count and a digest of every row of each incremental fact, in key order."""
     with psycopg.connect(url) as conn:
@@ -72,14 +66,14 @@ def built(warehouse, tmp_path_factory):
     stages = Stages(warehouse, settings)
     stages.prepare_warehouse()
     generate_night(settings.landing_dir, FIRST_NIGHT, provinces=PROVINCES[:2], scale=0.05, file_defects=1)
-    run_night(stages, FIRST_NIGHT)
+    ingest_night(stages, FIRST_NIGHT)
     build_marts(warehouse, settings)
     after_first = snapshot(warehouse)
 
     generate_night(
         settings.landing_dir, SECOND_NIGHT, provinces=PROVINCES, scale=0.05, file_defects=1, seed=7
     )
-    run_night(stages, SECOND_NIGHT)
+    ingest_night(stages, SECOND_NIGHT)
     build_marts(warehouse, settings)  # incremental: merges the new revisions
     incremental = snapshot(warehouse)
     outcome = run_dbt(warehouse, ["build", "--full-refresh"], settings)

@@ -483,14 +483,17 @@ class ItemsOfTool(_FlaggedRows):
     filled, and none of the item columns (named `items` + number) beyond N."""
 
     def broken(self, data, rule):
-        filled = {n: data[name].notna() for n, name in _item_columns(data.columns, rule.items)}
-        broken = False
-        for found in bmn_tools():
-            of_tool = data[rule.column] == found.code
-            for number, answered in filled.items():
-                wrong = ~answered if number <= found.item_count else answered
-                broken = broken | (of_tool & wrong)
-        return broken if not isinstance(broken, bool) else data[rule.column].isna() & False
+        import numpy as np
+        import pandas as pd
+
+        items = _item_columns(data.columns, rule.items)
+        numbers = np.array([number for number, _ in items])
+        filled = np.column_stack([data[name].notna().to_numpy() for _, name in items])  # rows × items
+        broken = np.zeros(len(data), dtype=bool)
+        for found in bmn_tools():  # a row of this tool breaks the rule if any item differs from it
+            of_tool = (data[rule.column] == found.code).to_numpy(dtype=bool, na_value=False)
+            broken |= of_tool & (filled != (numbers <= found.item_count)).any(axis=1)
+        return pd.Series(broken, index=data.index)
 
     def compared(self, rule, names):
         return (*rule.columns, *(name for _, name in _item_columns(names, rule.items)))

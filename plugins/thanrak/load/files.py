@@ -4,6 +4,7 @@ nothing: a crash mid-file leaves no trace of that file and the next run loads it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -41,8 +42,12 @@ def load_validated(
     """Loads a validated file; its personal key column (the contract's `pii_column`) is stored
     only as keyed pseudonyms, in raw and quarantine alike."""
     frame = validation.frame
-    if contract.pii_column:
-        frame = frame.assign(**{contract.pii_column: pseudonymiser.column(frame[contract.pii_column])})
+
+    def pseudonymised(rows: pd.DataFrame) -> pd.DataFrame:
+        if not contract.pii_column:
+            return rows
+        return rows.assign(**{contract.pii_column: pseudonymiser.column(rows[contract.pii_column])})
+
     with conn.transaction():
         if not claim(conn, submission_id):
             return LoadResult(submission_id, "already_done")
@@ -55,8 +60,8 @@ def load_validated(
             return LoadResult(submission_id, "rejected", rows_received=len(frame))
         bad = frame[REASONS].notna()
         good_rows, bad_rows = frame[~bad], frame[bad]
-        _copy_accepted(conn, submission_id, contract, good_rows)
-        copy_quarantined(conn, submission_id, contract, bad_rows)
+        _copy_accepted(conn, submission_id, contract, good_rows, pseudonymised)  # batch by batch, in the COPY
+        copy_quarantined(conn, submission_id, contract, pseudonymised(bad_rows))
         release_earlier_quarantine(conn, submission_id, contract)
         close(conn, submission_id, "loaded", len(frame), len(good_rows), len(bad_rows), None, None, encoding)
     return LoadResult(submission_id, "loaded", len(frame), len(good_rows), len(bad_rows))
@@ -87,7 +92,11 @@ def reject_unreadable(
 
 
 def _copy_accepted(
-    conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame
+    conn: psycopg.Connection,
+    submission_id: int,
+    contract: Contract,
+    rows: pd.DataFrame,
+    prepare: Callable[[pd.DataFrame], pd.DataFrame],
 ) -> None:
     table = rows[[SOURCE_ROW, *contract.column_names]].copy()
     for column in contract.columns:
@@ -95,7 +104,7 @@ def _copy_accepted(
             table[column.name] = "{" + table[column.name].str.replace(";", ",") + "}"
     table.insert(0, "submission_id", submission_id)
     columns = ", ".join([*LINEAGE, *contract.column_names])
-    copy_frame(conn, f"copy raw.{contract.dataset} ({columns}) from stdin with (format csv)", table)
+    copy_frame(conn, f"copy raw.{contract.dataset} ({columns}) from stdin with (format csv)", table, prepare)
 
 
 def _record_rule_results(conn: psycopg.Connection, submission_id: int, validation: Validation) -> None:
