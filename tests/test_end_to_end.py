@@ -171,6 +171,11 @@ def test_the_report_and_run_log_are_written(night, warehouse):
         "load",
         "build_marts",
     }
+    # `dags test` runs the ingest tasks one at a time, each file's steps one after the other: a
+    # step's busy time (its runs added up) is within its span (first start to last finish).
+    steps = {s["stage"]: s for s in report["stages"]}
+    for step in ("extract", "validate", "load"):
+        assert 0 < steps[step]["busy_seconds"] <= steps[step]["seconds"] + 0.01
 
 
 def test_dbt_ran_inside_the_dag_one_task_per_dbt_node(night, warehouse):
