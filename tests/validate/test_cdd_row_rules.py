@@ -21,6 +21,10 @@ TAMBON = sorted(s.code for d in geothai.districts(PROVINCE) for s in geothai.sub
 
 
 def _checked(dataset: str, rows: list[dict], period: str = "2026-11"):
+    return _validated(dataset, rows, period)[0]
+
+
+def _validated(dataset: str, rows: list[dict], period: str = "2026-11"):
     contract = load_contract(dataset)
     buffer = io.StringIO()
     out = csv.DictWriter(buffer, fieldnames=contract.column_names, lineterminator="\r\n")
@@ -33,7 +37,7 @@ def _checked(dataset: str, rows: list[dict], period: str = "2026-11"):
         for row, found in zip(checked.frame[SOURCE_ROW], checked.frame[REASONS], strict=True)
         if isinstance(found, str)
     }
-    return reasons
+    return reasons, checked
 
 
 def _household(index: int, year: int, tool: str, items: int) -> dict:
@@ -138,5 +142,9 @@ def test_a_plots_size_must_fit_its_model(model, rai, rule):
 def test_an_item_that_did_not_parse_is_reported_once_not_again_as_a_missing_item():
     row = _household(1, 2569, "2566-70", 38)
     row["indicator_07"] = "บางส่วน"
-    [reason] = _checked("bmn_households", [row])[2]
+    reasons, checked = _validated("bmn_households", [row, _household(2, 2569, "2566-70", 31)])
+    [reason] = reasons[2]
     assert (reason["rule"], reason["column"], reason["value"]) == ("not_a_flag", "indicator_07", "บางส่วน")
+    # the data-quality count agrees with the reasons: only row 3 broke items_of_tool
+    [items] = [r for r in checked.rule_results if r.rule == "items_of_tool"]
+    assert items.failed_rows == 1

@@ -175,7 +175,8 @@ def validate(
     for result in outcomes:
         meta, failing = result.meta, result.failing
         failed_rows = int(failing[SOURCE_ROW].nunique()) if len(failing) else int(not result.success)
-        outcome.rule_results.append(RuleResult(meta["rule"], meta["column"], meta["severity"], failed_rows))
+        rule_result = RuleResult(meta["rule"], meta["column"], meta["severity"], failed_rows)
+        outcome.rule_results.append(rule_result)
         if result.success:
             continue
         declared = next((r for r in contract.rules if r.name == meta["rule"]), None)
@@ -200,11 +201,14 @@ def validate(
             words = kind.rejection(values, province_code=areas.province_code, period=period, column=column)
             outcome.rejection = (meta["rule"], *words)
         elif meta["severity"] == "quarantine_row":
+            judged = set()
             for entry in entries:
                 row = int(entry[SOURCE_ROW])
                 # A value that did not parse is reported once: not again by a rule that compared it.
                 if not any((row, name) in unparsed for name in compared):
                     reasons.setdefault(row, []).append(_reason(contract, meta, entry, areas))
+                    judged.add(row)
+            rule_result.failed_rows = len(judged)  # the rule's count agrees with the reasons it gave
     frame = frame.copy()
     frame[REASONS] = frame[SOURCE_ROW].map(
         {row: json.dumps(found, ensure_ascii=False, default=str) for row, found in reasons.items()}
