@@ -118,22 +118,28 @@ class Clock:
 
 
 @contextmanager
-def fresh_warehouse(server_url: str, tag: str) -> Iterator[str]:
-    """A new database with Thanrak's migrations, reference data and the two COPY targets,
-    dropped afterwards."""
+def fresh_database(server_url: str, tag: str) -> Iterator[str]:
+    """A new, empty database on the bench server, dropped afterwards (also after an error)."""
     name = f"thanrak_bench_{tag}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(f'create database "{name}"')
-    url = server_url.partition("?")[0].rsplit("/", 1)[0] + "/" + name
     try:
+        yield server_url.partition("?")[0].rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@contextmanager
+def fresh_warehouse(server_url: str, tag: str) -> Iterator[str]:
+    """A new database with Thanrak's migrations, reference data and the two COPY targets,
+    dropped afterwards."""
+    with fresh_database(server_url, tag) as url:
         with psycopg.connect(url, autocommit=True) as conn:
             migrate(conn)
             load_reference(conn)
             _create_copy_tables(conn, load_contract(DATASET))
         yield url
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
 
 
 def _create_copy_tables(conn: psycopg.Connection, contract: Contract) -> None:

@@ -37,15 +37,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 
 from bench.data import DEFAULT_DATA_DIR, generate
-from bench.run import SERVER_URL, run_size, warm_up
+from bench.run import SERVER_URL, fresh_database, run_size, warm_up
 from thanrak.contract.declarations import DATASETS, load_contract
 from thanrak.demo.generator import generate_night
 from thanrak.load.files import LINEAGE
@@ -73,19 +70,6 @@ def log(text: str) -> None:
 
 def load_average() -> list[float]:
     return [round(v, 2) for v in os.getloadavg()]
-
-
-@contextmanager
-def fresh_database(tag: str) -> Iterator[str]:
-    """An empty database on the bench server, dropped afterwards (the stages migrate it)."""
-    name = f"thanrak_bench_{tag}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    try:
-        yield SERVER_URL.partition("?")[0].rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
 
 
 def timed(function, *args, **kwargs) -> tuple[object, float]:
@@ -169,7 +153,7 @@ def night_section(work: Path, scale: float, *, whole_night: bool) -> dict:
     generated, generate_seconds = timed(
         generate_night, Settings.in_folder(folder).landing_dir, NIGHT, scale=scale
     )
-    with fresh_database("night") as url:
+    with fresh_database(SERVER_URL, "night") as url:
         before = load_average()
         stages = in_process_night(url, Settings.in_folder(folder, url), stages_after_ingest=whole_night)
         after = load_average()
@@ -201,7 +185,7 @@ def night_section(work: Path, scale: float, *, whole_night: bool) -> dict:
 
 
 def airflow_section(work: Path) -> dict:
-    with fresh_database("airflow") as url:
+    with fresh_database(SERVER_URL, "airflow") as url:
         settings = Settings.in_folder(work / "airflow", url)
         generate_night(settings.landing_dir, NIGHT)
         before = load_average()

@@ -418,9 +418,6 @@ class _Blank(dict):
         value = super().get(key)
         return "-" if value is None else value
 
-    def __missing__(self, key):
-        return "-"
-
 
 class _FlaggedRows(DeclaredKind):
     """A rule whose derived column flags the rows that break it; the expectation wants none."""
@@ -500,13 +497,12 @@ class ItemsOfTool(_FlaggedRows):
 
     def reason(self, contract, rule, entry):
         found = super().reason(contract, rule, entry)
-        found["value"] = {**found["value"], "items_filled": self._filled(rule, entry)}
+        found["value"] = {**found["value"], "items_filled": len(self._answered(rule, entry))}
         return found
 
     def words(self, rule, entry):
-        code = plain(entry.get(rule.column))
-        count = tool(code).item_count
-        answered = {n for n, name in _item_columns(entry, rule.items) if plain(entry.get(name)) is not None}
+        count = tool(plain(entry.get(rule.column))).item_count
+        answered = self._answered(rule, entry)
         return {
             "expected": count,
             "filled": len(answered),
@@ -515,8 +511,9 @@ class ItemsOfTool(_FlaggedRows):
         }
 
     @staticmethod
-    def _filled(rule, entry) -> int:
-        return sum(plain(entry.get(name)) is not None for _, name in _item_columns(entry, rule.items))
+    def _answered(rule, entry) -> set[int]:
+        """The item numbers a failing row filled."""
+        return {n for n, name in _item_columns(entry, rule.items) if plain(entry.get(name)) is not None}
 
 
 def _item_columns(names, prefix: str) -> list[tuple[int, str]]:

@@ -191,7 +191,7 @@ def validate(
         for entry in entries:  # what the officer typed, where the value was typed from text
             entry[TYPED_TEXT] = {
                 name: typed_text.at[entry[SOURCE_ROW], AS_TYPED + name]
-                for name in (declared.columns if declared else (meta["column"],))
+                for name in compared
                 if AS_TYPED + name in typed_text.columns
             }
         if meta["severity"] == "reject_file":
