@@ -26,6 +26,8 @@ test: env
 	$(BIN)/python -m pytest
 
 # Issue 13's measurements in one run (about 15 minutes on 2 cores): bench/results/latest.json and .md.
+# The dlt comparison makes its own environment, var/bench-dlt-venv, with uv from
+# bench/dlt/requirements.lock (not the project's lock); without network it is reported as null.
 bench: env
 	$(BIN)/python -m bench.suite
 

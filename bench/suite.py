@@ -16,8 +16,13 @@ baseline measured in the same run, written to bench/results/latest.json and late
    Data Docs, report, verify) / night_s.
 4. **One province resubmitting one file**: the next night through Airflow with one new
    revision; `resubmission_share` is its seconds over night_s.
-5. **dlt**: its arrow path on the bench rows over raw COPY when dlt is installed; otherwise
-   null, with the reason.
+5. **dlt** (right after section 1, on its files): `dlt_ratio` is dlt's arrow path (each clean
+   CSV read with pyarrow into an Arrow table, yielded from a dlt resource, `pipeline.run` to the
+   postgres destination, append, loader file format csv: dlt's COPY) over section 1's raw COPY
+   rows/s, in a fresh database; `dlt_ratio_multiple` = `ingest_ratio_csv` / `dlt_ratio`.
+   dlt is not a dependency: bench/dlt/ makes its own environment (var/bench-dlt-venv, with uv,
+   from bench/dlt/requirements.lock) and runs bench/dlt/load.py there. Null, with the reason,
+   when that environment cannot be made (no uv, no network).
 
 Every timing has the load average beside it (the machine is shared; compare ratios within a
 run). Tests never assert on these numbers.
@@ -218,15 +223,74 @@ def airflow_section(work: Path) -> dict:
 # 5. dlt
 
 
-def dlt_section() -> dict:
+def dlt_section(load: dict, data_dir: Path) -> dict:
+    """dlt's arrow path on the load bench's files (section 1's, reused) in a fresh database,
+    over section 1's raw COPY rows/s; `dlt_ratio` null, with the reason, when dlt's own
+    environment cannot be made. Raises unless dlt's table holds every row."""
+    from bench.dlt import DltUnavailable, run_dlt, venv_python
+    from bench.run import checkpoint
+
     try:
-        import dlt  # noqa: F401
-    except ImportError:
-        return {
-            "dlt_ratio": None,
-            "reason": "dlt is not installed (not in requirements.lock): nothing measured",
-        }
-    return {"dlt_ratio": None, "reason": "dlt is installed but its measurement is not written yet"}
+        python = venv_python()
+    except DltUnavailable as reason:
+        return {"dlt_ratio": None, "reason": str(reason)}
+    data = generate(load["rows"], data_dir / str(load["rows"]))
+    copy_rows_per_second = load["rows_per_second"]["copy"]
+    with fresh_database(SERVER_URL, "dlt") as url:
+        checkpoint(url)
+        before = load_average()
+        loaded = run_dlt(url, data, python)
+        after = load_average()
+    # Diagnostic, not the goal's: the same without dlt's default gzip of its intermediate files.
+    with fresh_database(SERVER_URL, "dlt") as url:
+        checkpoint(url)
+        plain = run_dlt(url, data, python, compression=False)
+    plain_ratio = plain["rows"] / plain["seconds"] / copy_rows_per_second
+    rows_per_second = loaded["rows"] / loaded["seconds"]
+    return {
+        "rows": loaded["rows"],
+        "seconds": loaded["seconds"],
+        "rows_per_second": rows_per_second,
+        "copy_rows_per_second": copy_rows_per_second,
+        "dlt_ratio": rows_per_second / copy_rows_per_second,
+        "steps_s": loaded["steps_s"],
+        "loader_file_format": loaded["loader_file_format"],
+        "path": "each clean CSV read with pyarrow.csv, yielded from a dlt resource (append),"
+        f" pipeline.run(loader_file_format={loaded['loader_file_format']!r}) to postgres",
+        "dlt_version": loaded["dlt_version"],
+        "pyarrow_version": loaded["pyarrow_version"],
+        "load_average": [before, after, load_average()],
+        "uncompressed": {
+            "seconds": plain["seconds"],
+            "rows_per_second": plain["rows"] / plain["seconds"],
+            "dlt_ratio": plain_ratio,
+            "dlt_ratio_multiple": dlt_ratio_multiple(load["ingest_ratio_csv"], plain_ratio),
+            "steps_s": plain["steps_s"],
+            "note": "diagnostic: DATA_WRITER__DISABLE_COMPRESSION=true (dlt gzips its files by default)",
+        },
+    }
+
+
+def dlt_ratio_multiple(ingest_ratio_csv: float | None, dlt_ratio: float | None) -> float | None:
+    """How many times dlt's throughput Thanrak's whole ingest reaches, both over raw COPY of the
+    same run (the goal: 2 or more); None without a dlt measurement."""
+    if ingest_ratio_csv is None or dlt_ratio is None:
+        return None
+    return ingest_ratio_csv / dlt_ratio
+
+
+def _dlt_line(dlt: dict) -> str:
+    if dlt.get("dlt_ratio") is None:
+        return f"dlt: not measured ({dlt.get('reason', '')})."
+    return (
+        f"dlt {dlt['dlt_version']} (Arrow tables, loader file format {dlt['loader_file_format']})"
+        f" on the same {dlt['rows']:,} rows:"
+        f" {dlt['rows_per_second']:,.0f} rows/s in {dlt['seconds']:.1f} s; raw COPY"
+        f" {dlt['copy_rows_per_second']:,.0f} rows/s (dlt_ratio {dlt['dlt_ratio']:.3f}). Without dlt's"
+        f" default gzip of its intermediate files (diagnostic): {dlt['uncompressed']['rows_per_second']:,.0f}"
+        f" rows/s (ratio {dlt['uncompressed']['dlt_ratio']:.3f}, multiple"
+        f" {dlt['uncompressed']['dlt_ratio_multiple']:.2f})."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +349,7 @@ def markdown(results: dict) -> str:
         f" rows/s; in {mix['stages_s']['ingest']:.1f} s.",
         f"Load bench at {results['load']['rows']:,} household rows (rows/s): "
         + ", ".join(f"{path} {value:,}" for path, value in results["load"]["rows_per_second"].items()),
-        f"dlt: {results['dlt'].get('reason', '')}",
+        _dlt_line(results["dlt"]),
     ]
     return "\n".join(lines) + "\n"
 
@@ -317,6 +381,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         log("load and clean-CSV ingest")
         load = load_section(args.rows, args.data_dir, naive_max_rows=100_000)
+        log("dlt's arrow path on the same rows")
+        dlt = dlt_section(load, args.data_dir)
         log("the demo night in one process")
         night = night_section(work, 1.0, whole_night=True)
         log(f"a night at scale {args.mix_scale:g} in one process (the realistic mix at volume)")
@@ -327,7 +393,6 @@ def main(argv: list[str] | None = None) -> None:
             airflow = airflow_section(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    dlt = dlt_section()
     results = {
         "commit": commit(),
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -337,7 +402,7 @@ def main(argv: list[str] | None = None) -> None:
         "ingest_ratio_mix": mix["ingest_ratio"],
         "ingest_ratio_demo_night": night["ingest_ratio"],
         "dlt_ratio": dlt["dlt_ratio"],
-        "dlt_ratio_multiple": None,
+        "dlt_ratio_multiple": dlt_ratio_multiple(load["ingest_ratio_csv"], dlt["dlt_ratio"]),
         "night_s": airflow["night_s"],
         "night_orchestration_share": _share(airflow["night_s"], night["in_process_night_s"], complement=True),
         "resubmission_share": _share(airflow["night_s"], airflow["resubmission_s"]),
