@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import os
 
 import psycopg
@@ -27,6 +28,14 @@ def test_the_same_value_gets_the_same_pseudonym_and_each_key_chain_its_own(tmp_p
     monkeypatch.setenv(KEYS_ENV, "short")
     with pytest.raises(ValueError, match="shorter than 16"):
         Pseudonymiser.from_settings(Settings.in_folder(tmp_path))
+
+
+def test_a_pseudonym_is_hmac_sha256_of_the_value_under_each_key_in_turn():
+    sha = hashlib.sha256(b"30010012345").hexdigest()
+    short, long = b"first-key-of-sixteen", b"a key longer than SHA-256's 64-byte block " * 3
+    chained = hmac.new(long, hmac.new(short, sha.encode(), "sha256").hexdigest().encode(), "sha256")
+    assert Pseudonymiser((short,)).one(sha) == hmac.new(short, sha.encode(), "sha256").hexdigest()
+    assert Pseudonymiser((short, long)).one(sha) == chained.hexdigest()
 
 
 def test_without_configured_keys_a_local_key_is_made_once_and_kept(tmp_path, monkeypatch):

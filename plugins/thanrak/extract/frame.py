@@ -105,11 +105,13 @@ def _type_columns(
             continue
         raw = by_column[column.name]
         # columns converted per distinct value clean each distinct value there, not every cell
-        text = raw if column.type in _PER_DISTINCT_TYPES else _cleaned(raw, digits=_digits_expected(column))
-        values, failed = _CONVERTERS[column.type](column, text)
+        if column.type in _PER_DISTINCT_TYPES:
+            values, failed = _CONVERTERS[column.type](column, pc.dictionary_encode(raw))
+        else:
+            values, failed = _CONVERTERS[column.type](column, _cleaned(raw, digits=_digits_expected(column)))
         typed[column.name] = values
-        if column.type in _AS_TYPED_TYPES:  # dictionary-encoded: repeated texts are stored once
-            typed[AS_TYPED + column.name] = pc.dictionary_encode(raw).to_pandas()
+        if column.type in _AS_TYPED_TYPES:  # the text as read, shared with Arrow (no copy)
+            typed[AS_TYPED + column.name] = pd.Series(pd.arrays.ArrowExtensionArray(raw))
         for position in np.flatnonzero(failed):
             problems.setdefault(int(position), []).append(
                 _problem(column, _FAILURE[column.type], by_column[column.name][int(position)].as_py())
@@ -186,28 +188,22 @@ def _as_integer(column: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
 
 
 def _per_distinct(convert: Callable[[str], object], arrow_type: pa.DataType) -> Callable:
-    """A converter called once per distinct value (dates and codes repeat a lot), the result
-    spread back over the column by Arrow."""
+    """A converter called once per distinct value (dates and codes repeat a lot) of the
+    dictionary-encoded text, the result spread back over the column by Arrow."""
 
-    def apply(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
-        text = pc.fill_null(text, "")
-        distinct = pc.unique(text)
-        converted, blanks = [], []
-        for value in distinct.to_pylist():
+    def apply(_: Column, encoded: pa.DictionaryArray) -> tuple[pd.Series, np.ndarray]:
+        converted, given = [], []
+        for value in encoded.dictionary.to_pylist():
             cleaned = clean(value)
-            if not cleaned:  # empty or only spaces: missing, not a problem
-                blanks.append(value)
-                converted.append(None)
-                continue
+            given.append(bool(cleaned))  # empty or only spaces: missing, not a problem
             try:
-                converted.append(convert(cleaned))
+                converted.append(convert(cleaned) if cleaned else None)
             except (ValueError, ArithmeticError, KeyError):
                 converted.append(None)
-        values = pc.take(pa.array(converted, arrow_type), pc.index_in(text, value_set=distinct))
-        given = pc.invert(pc.is_in(text, value_set=pa.array(blanks, pa.string()))).to_numpy(
-            zero_copy_only=False
-        )
-        return _to_pandas(values), given & ~pc.is_valid(values).to_numpy(zero_copy_only=False)
+        values = pc.take(pa.array(converted, arrow_type), encoded.indices)
+        given = pc.fill_null(pc.take(pa.array(given, pa.bool_()), encoded.indices), False)
+        failed = given.to_numpy(zero_copy_only=False) & ~pc.is_valid(values).to_numpy(zero_copy_only=False)
+        return _to_pandas(values), failed
 
     return apply
 

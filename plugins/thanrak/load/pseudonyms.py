@@ -45,15 +45,20 @@ class Pseudonymiser:
         return cls((_local_key(settings.var_dir / "secrets" / "pseudonym.key"),))
 
     def one(self, value: str) -> str:
-        for keyed in self._keyed:
-            mac = keyed.copy()  # the key's HMAC state, set up once (issue 13: 4x per value)
-            mac.update(value.encode())
+        for inner, outer in self._keyed:
+            digest = inner.copy()
+            digest.update(value.encode())
+            mac = outer.copy()
+            mac.update(digest.digest())
             value = mac.hexdigest()
         return value
 
     @functools.cached_property
-    def _keyed(self) -> tuple[hmac.HMAC, ...]:
-        return tuple(hmac.new(key, digestmod=hashlib.sha256) for key in self.keys)
+    def _keyed(self) -> tuple[tuple[hashlib._Hash, hashlib._Hash], ...]:
+        """Each key's HMAC-SHA-256 (RFC 2104) as its inner and outer SHA-256 states, set up once:
+        copying two hashlib states costs a third of copying an `hmac` object, and a national
+        survey year is 12.8 million keys (issue 13). Tested equal to `hmac.new`."""
+        return tuple(_hmac_states(key) for key in self.keys)
 
     def column(self, values: pd.Series) -> pd.Series:
         """Every value replaced by its pseudonym (missing stays missing). Row by row: a personal
@@ -62,6 +67,14 @@ class Pseudonymiser:
         shown = values.to_numpy(dtype=object, na_value=None)
         pseudonyms = [None if gone else self.one(str(v)) for v, gone in zip(shown, missing, strict=True)]
         return pd.Series(pseudonyms, index=values.index, dtype=values.dtype)
+
+
+def _hmac_states(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    return hashlib.sha256(key.translate(hmac.trans_36)), hashlib.sha256(key.translate(hmac.trans_5C))
 
 
 def _local_key(path: Path) -> bytes:
