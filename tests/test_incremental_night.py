@@ -46,6 +46,12 @@ def snapshot(url: str) -> dict[str, tuple[int, str]]:
         }
 
 
+def built_kinds(settings: Settings) -> set[str]:
+    """The kinds of node (model, test, unit_test, ...) the last dbt build ran."""
+    results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
+    return {r["unique_id"].split(".")[0] for r in results["results"]}
+
+
 @pytest.fixture(scope="module")
 def nights(warehouse, tmp_path_factory):
     settings = Settings.in_folder(tmp_path_factory.mktemp("var"), warehouse)
@@ -55,6 +61,7 @@ def nights(warehouse, tmp_path_factory):
     )
     ingest_night(stages, FIRST_NIGHT)
     first = stages.build_marts("night-1", FIRST_NIGHT)
+    kinds = [built_kinds(settings)]
     after_first = snapshot(warehouse)
 
     # Province 40 resubmits its activities file, one row shorter, the next night.
@@ -66,6 +73,7 @@ def nights(warehouse, tmp_path_factory):
     os.utime(resubmitted, (stamp, stamp))
     ingest_night(stages, RESUBMISSION_NIGHT)
     second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
+    kinds.append(built_kinds(settings))
     incremental = snapshot(warehouse)
     data_docs = stages.build_data_docs("night-2", RESUBMISSION_NIGHT)
 
@@ -91,6 +99,7 @@ def nights(warehouse, tmp_path_factory):
         "full_refresh": full_refresh,
         "data_docs": data_docs,
         "third_models": third_models,
+        "kinds": kinds,
         "settings": settings,
         "url": warehouse,
     }
@@ -106,6 +115,14 @@ def test_the_first_build_of_a_project_is_full(nights):
 def test_a_resubmission_night_selects_only_its_dataset(nights):
     assert nights["results"][1]["selection"] == ["activities"]
     assert nights["results"][1]["nodes"] < nights["results"][0]["nodes"]
+
+
+def test_unit_tests_run_in_a_full_build_only(nights):
+    """A unit test's result depends on the project's code alone: the first (full) build of the
+    project ran them, a night's selection of the same project does not run them again."""
+    first, second = nights["kinds"]
+    assert {"model", "test", "unit_test"} <= first
+    assert {"model", "test"} <= second and "unit_test" not in second
 
 
 def test_marts_built_incrementally_equal_a_full_refresh(nights):
