@@ -66,3 +66,37 @@ def test_airflows_exit_code_and_message_are_kept(tmp_path):
     )
     assert done.returncode == 2  # argparse's, as from the `airflow` script
     assert "invalid choice" in done.stderr
+
+
+def test_a_new_var_folder_gets_a_copy_of_a_migrated_metadata_database(tmp_path, monkeypatch):
+    from thanrak.orchestration.runner import _metadata_template, _migrated_metadata_database
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first, second = (airflow_environment(Settings.in_folder(tmp_path / v), URL) for v in ("one", "two"))
+    for env in (first, second):
+        Path(env["AIRFLOW_HOME"]).mkdir(parents=True)
+    _migrated_metadata_database(first, Path(first["AIRFLOW_HOME"]) / "airflow.db", tmp_path / "one.log")
+    template = _metadata_template(first)
+    assert template.is_file() and _metadata_template(second) == template
+
+    copied = Path(second["AIRFLOW_HOME"]) / "airflow.db"
+    _migrated_metadata_database(second, copied, tmp_path / "two.log")
+    assert not (tmp_path / "two.log").exists()  # no `airflow db migrate` ran for the second
+    assert copied.read_bytes() == template.read_bytes()
+    checked = subprocess.run(
+        airflow_command(["db", "check-migrations", "--migration-wait-timeout", "1"]),
+        env=second,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_other_airflow_settings_get_a_template_of_their_own(tmp_path):
+    from thanrak.orchestration.runner import _metadata_template
+
+    env = _environment(tmp_path)
+    assert _metadata_template(env) != _metadata_template(
+        {**env, "AIRFLOW__LOGGING__LOG_FILENAME_TEMPLATE": "{{ ti.task_id }}.log"}
+    )

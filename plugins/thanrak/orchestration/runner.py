@@ -5,8 +5,10 @@ AIRFLOW_HOME and a SQLite metadata database: no Airflow server is needed. `thanr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -34,8 +36,14 @@ def bytecode_cache_dir() -> Path | None:
     configured = os.environ.get("THANRAK_PYCACHE_DIR")
     if configured is not None:
         return Path(configured) if configured.strip() else None
+    return user_cache_dir() / "pycache"
+
+
+def user_cache_dir() -> Path:
+    """thanrak/ in the user's cache folder (XDG_CACHE_HOME, else ~/.cache): what any var folder
+    may reuse (bytecode, an empty migrated Airflow metadata database)."""
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "thanrak" / "pycache"
+    return Path(cache) / "thanrak"
 
 
 def _bytecode_environment(env: dict[str, str]) -> dict[str, str]:
@@ -120,6 +128,40 @@ def _write_dbt_manifest(settings: Settings, env: dict[str, str], airflow_log: Pa
             out.write(f"thanrak: no current dbt manifest, dbt runs as one task: {error}\n")
 
 
+def _metadata_template(env: dict[str, str]) -> Path:
+    """Where an empty metadata database migrated by this Airflow, with these Airflow settings,
+    is kept: named by a hash of Airflow's version and the AIRFLOW__* settings (but the database
+    address, which names the var folder)."""
+    from importlib.metadata import version
+
+    settings = sorted(
+        (key, value)
+        for key, value in env.items()
+        if key.startswith("AIRFLOW__") and key != "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
+    )
+    digest = hashlib.sha256(repr((version("apache-airflow"), settings)).encode()).hexdigest()[:16]
+    return user_cache_dir() / f"airflow-metadata-{digest}.db"
+
+
+def _migrated_metadata_database(env: dict[str, str], database: Path, log: Path) -> None:
+    """A new var folder's SQLite metadata database. `airflow db migrate` of an empty database
+    always gives the same tables and rows (the log templates, the default pool, alembic's
+    version: no path, no DAG), so its result is kept in the user's cache and copied into the
+    next new var folder (milliseconds, against 2-14 s for the migration here)."""
+    template = _metadata_template(env)
+    if template.is_file():
+        shutil.copyfile(template, database)
+        return
+    _airflow(["db", "migrate"], env, log)
+    try:
+        template.parent.mkdir(parents=True, exist_ok=True)
+        partial = template.with_name(f"{template.name}.{os.getpid()}.tmp")
+        shutil.copyfile(database, partial)
+        os.replace(partial, template)  # whole or not at all, for a run beside this one
+    except OSError as error:  # a read-only cache: the next new var folder migrates again
+        logger.info("no Airflow metadata template kept in %s: %s", template.parent, error)
+
+
 def run_nightly_dag(settings: Settings, warehouse_url: str, night: dt.date) -> Path:
     """Runs `thanrak_nightly` for `night` through Airflow; returns the path of Airflow's log."""
     env = airflow_environment(settings, warehouse_url)
@@ -128,7 +170,7 @@ def run_nightly_dag(settings: Settings, warehouse_url: str, night: dt.date) -> P
     log = home / f"dags-test-{night.isoformat()}.log"
     log.write_text("")
     if not (home / "airflow.db").exists():
-        _airflow(["db", "migrate"], env, log)
+        _migrated_metadata_database(env, home / "airflow.db", log)
     _write_dbt_manifest(settings, env, log)
     logical_date = night_cutoff(night).astimezone(dt.UTC).isoformat()
     _airflow(["dags", "test", "thanrak_nightly", logical_date], env, log)
