@@ -105,6 +105,8 @@ def select_night(context, operator) -> None:
     with connect(warehouse_url_for_airflow()) as conn:
         selection = night_selection(conn, night, full=bool(context["params"].get("full_build")))
     operator.select = selection.select() or None
+    # A selection leaves the unit tests out, as the one-task build does (Selection.dbt_args).
+    operator.dbt_cmd_flags = [*(operator.dbt_cmd_flags or []), *selection.exclusions()]
     context["ti"].xcom_push(key=SELECTION_XCOM_KEY, value=selection.to_detail())
 
 

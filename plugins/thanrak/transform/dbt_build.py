@@ -133,7 +133,11 @@ class Selection:
         included) succeeded before (night_selection). About 2 s of a resubmission night's 9."""
         if self.datasets is None:
             return []
-        return ["--select", *self.select(), "--exclude-resource-type", "unit_test"]
+        return ["--select", *self.select(), *self.exclusions()]
+
+    def exclusions(self) -> list[str]:
+        """dbt flags that leave the unit tests out of a selection (dbt_args); none for a full build."""
+        return [] if self.datasets is None else ["--exclude-resource-type", "unit_test"]
 
     def to_detail(self) -> dict:
         """For ops.run_log: the next night reads from here what the last good build was made of."""
