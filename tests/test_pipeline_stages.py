@@ -165,12 +165,13 @@ def test_an_infrastructure_error_is_raised_for_a_retry_and_leaves_the_file_waiti
     assert status == "discovered"  # the retry (or the next night) takes it
 
 
-def test_a_batch_goes_through_on_one_warehouse_connection_with_a_run_log_row_per_file_and_step(
+def test_a_batch_goes_through_on_two_warehouse_connections_with_a_run_log_row_per_file_and_step(
     processed, warehouse, tmp_path, monkeypatch
 ):
     """process_batch (the ingest task) extracts, validates and loads every file of a province
-    over one connection, where each step of each file used to open its own; the run log keeps
-    one row per file and step, and no file's rows are left on the items it returns."""
+    over two connections (one reads and validates, one loads the file before), where each step
+    of each file used to open its own; files close in their order; the run log keeps one row
+    per file and step, and no file's rows are left on the items it returns."""
     night = NIGHT - dt.timedelta(days=10)  # before the nights other tests may leave files waiting
     stages, batch = _waiting_batch(warehouse, tmp_path, night, "50", 3)
     opened = []
@@ -183,9 +184,17 @@ def test_a_batch_goes_through_on_one_warehouse_connection_with_a_run_log_row_per
     monkeypatch.setattr(psycopg, "connect", counted_connect)
     done = stages.process_batch("batch-run", night, batch)
     assert [item.loaded.status for item in done] == ["loaded"] * 3
-    assert len(opened) == 1
+    assert len(opened) == 2
     assert all(item.frame is None and item.validation is None for item in done)
     with real_connect(warehouse) as conn:
+        closed_in_order = [
+            submission_id
+            for (submission_id,) in conn.execute(
+                "select submission_id from ops.submission where submission_id = any(%s) order by processed_at",
+                ([item.submission.submission_id for item in done],),
+            )
+        ]
+        assert closed_in_order == [item.submission.submission_id for item in batch]
         logged = conn.execute(
             "select stage, count(*) from ops.run_log where run_id = 'batch-run' group by stage"
         ).fetchall()

@@ -2,9 +2,9 @@
 every stage runs (and is tested) without Airflow.
 
 A province's files go through extract, validate and load in one call, `Stages.process_batch`,
-one file after the other. A file travels as a `FileItem`: its rows stay in memory, from one step
-to the next, and are dropped once the file is loaded; only the rest of it becomes a plain dict,
-where Airflow keeps it in XCom.
+in order, a file's load overlapping the next file's extract and validate. A file travels as a
+`FileItem`: its rows stay in memory, from one step to the next, and are dropped once the file is
+loaded; only the rest of it becomes a plain dict, where Airflow keeps it in XCom.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -106,14 +108,15 @@ class Stages:
         self.source = source or landing_source(self.settings)
         self._areas: dict[str, ProvinceAreas] = {}
         self._pseudonymiser = Pseudonymiser.from_settings(self.settings)
-        self._batch_conn: psycopg.Connection | None = None  # open while process_batch runs
+        self._batch = threading.local()  # .conn: this thread's connection while process_batch runs
 
     @contextlib.contextmanager
     def _warehouse(self) -> Iterator[psycopg.Connection]:
-        """The batch's connection inside process_batch, else one of the caller's own. Both are
-        autocommit: what must be all or nothing (a file's load) is a transaction of its own."""
-        if self._batch_conn is not None:
-            yield self._batch_conn
+        """This thread's batch connection inside process_batch, else one of the caller's own. All
+        are autocommit: what must be all or nothing (a file's load) is a transaction of its own."""
+        batch_conn = getattr(self._batch, "conn", None)
+        if batch_conn is not None:
+            yield batch_conn
             return
         with connect(self.url, autocommit=True) as conn:
             yield conn
@@ -150,33 +153,56 @@ class Stages:
         return [batches[province] for province in sorted(batches)]
 
     def process_batch(self, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
-        """Extracts, validates and loads a batch (one province's files: the DAG's `ingest` task),
-        file after file with the rows in memory, over one warehouse connection. A file whose step
-        raises is closed with a verdict and the others go on; an infrastructure error stops the
-        batch, to be retried (files loaded before it stay loaded, the rest wait). Raises at the
-        end when a file could not even be closed."""
-        with connect(self.url, autocommit=True) as conn:
-            self._batch_conn = conn
+        """Extracts, validates and loads a batch (one province's files: the DAG's `ingest` task)
+        with the rows in memory, over two warehouse connections: while a file loads in a thread
+        of its own (mostly the server's COPY), the next file is read and validated. Files load in
+        their order, at most two are in memory. A file whose step raises is closed with a verdict
+        and the others go on; an infrastructure error stops the batch, to be retried (files
+        loaded before it stay loaded, the rest wait). Raises at the end when a file could not
+        even be closed."""
+        with (
+            connect(self.url, autocommit=True) as conn,
+            connect(self.url, autocommit=True) as load_conn,
+            ThreadPoolExecutor(
+                1, "load", initializer=setattr, initargs=(self._batch, "conn", load_conn)
+            ) as loader,
+        ):
+            self._batch.conn = conn
+            done: list[FileItem] = []
+            loading: Future | None = None
             try:
-                done = [self._through_stages(run_id, night, item) for item in items]
+                for item in items:
+                    item = self._read(run_id, night, item)
+                    if loading:
+                        done.append(loading.result())
+                    loading = loader.submit(self._closed, run_id, night, item)
+                if loading:
+                    done.append(loading.result())
             finally:
-                self._batch_conn = None
+                self._batch.conn = None
         raise_if_failed(done)
         return done
 
-    def _through_stages(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
-        """One file through extract, validate and load. A step that raises marks the file failed
-        (its rows dropped) and the next steps pass it on, so that load closes it with a verdict."""
-        for step in (self.extract, self.validate, self.load):
-            try:
-                item = step(run_id, night, item)
-            except Exception as error:  # one file's failure must not stop the others
-                if is_infrastructure_error(error):
-                    raise
-                log.exception("%s failed for %s", step.__name__, item.submission.key)
-                failure = f"{step.__name__}: {type(error).__name__}: {error}"
-                item = dataclasses.replace(item, failed=failure, frame=None, validation=None)
+    def _read(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        """Extract then validate; a step that raises marks the file failed (its rows dropped),
+        so that load closes it with a verdict."""
+        for step in (self.extract, self.validate):
+            item = self._guarded(step, run_id, night, item)
         return item
+
+    def _closed(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        return self._guarded(self.load, run_id, night, item)
+
+    @staticmethod
+    def _guarded(step, run_id: str, night: dt.date, item: FileItem) -> FileItem:
+        try:
+            return step(run_id, night, item)
+        except Exception as error:  # one file's failure must not stop the others
+            if is_infrastructure_error(error):
+                raise
+            log.exception("%s failed for %s", step.__name__, item.submission.key)
+            failure = f"{step.__name__}: {type(error).__name__}: {error}"
+            return dataclasses.replace(item, failed=failure, frame=None, validation=None)
 
     def _province_areas(self, province_code: str) -> ProvinceAreas:
         """A province's codes, read once per Stages: a batch holds one province's files."""

@@ -258,6 +258,9 @@ class PiiInClear(RuleKind):
         return f"{len(values)}"
 
 
+_ID_SHAPED = r"^[0-9\- ]{13,}$"
+
+
 def is_citizen_id(text: str) -> bool:
     """A 13-digit Thai citizen ID (dashes and spaces allowed) whose check digit is right:
     the 13th digit is (11 - sum of the first twelve × 13..2 mod 11) mod 10."""
@@ -281,9 +284,19 @@ class CitizenIdInText(RuleKind):
         return column.type == "text" and column.name != contract.pii_column
 
     def derive(self, data, contract, column):
+        """Only values made of 13 or more digits, dashes and spaces can be an ID: Arrow finds
+        those, and only they are checked digit by digit (a per-value loop cost 3 s a night)."""
         if self.applies_to(contract, column):
-            values = data[column.name]
-            data[self.derived_column(column)] = [isinstance(v, str) and is_citizen_id(v) for v in values]
+            import numpy as np
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            text = pa.array(data[column.name].astype("string[pyarrow]"))
+            may_be = pc.fill_null(pc.match_substring_regex(text, _ID_SHAPED), False)
+            found = np.zeros(len(text), bool)
+            for position in np.flatnonzero(may_be.to_numpy(zero_copy_only=False)):
+                found[position] = is_citizen_id(text[int(position)].as_py())
+            data[self.derived_column(column)] = found
 
     def expectations(self, contract, column):
         import great_expectations.expectations as gxe

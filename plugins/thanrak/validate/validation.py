@@ -171,7 +171,7 @@ def validate(
     }
     unparsed = {(row, p["column"]) for row, problems in reasons.items() for p in problems}
     outcome = Validation(suite_name(contract), frame)
-    typed_text = None  # the as-typed columns by row number, indexed on the first failing row only
+    typed_text = None  # made on the first failing row that needs it
     for result in outcomes:
         meta, failing = result.meta, result.failing
         failed_rows = int(failing[SOURCE_ROW].nunique()) if len(failing) else int(not result.success)
@@ -186,14 +186,6 @@ def validate(
             shown = [c for c in compared if c not in failing.columns]
             failing = failing.merge(data[[SOURCE_ROW, *shown]], on=SOURCE_ROW, how="left")
         entries = failing.to_dict(orient="records")
-        if entries and typed_text is None:
-            typed_text = frame.set_index(SOURCE_ROW)[[n for n in frame.columns if n.startswith(AS_TYPED)]]
-        for entry in entries:  # what the officer typed, where the value was typed from text
-            entry[TYPED_TEXT] = {
-                name: typed_text.at[entry[SOURCE_ROW], AS_TYPED + name]
-                for name in compared
-                if AS_TYPED + name in typed_text.columns
-            }
         if meta["severity"] == "reject_file":
             kind = rule_kind(meta["rule"])
             values = [str(e.get(meta["column"], "")) for e in entries]
@@ -201,6 +193,8 @@ def validate(
             words = kind.rejection(values, province_code=areas.province_code, period=period, column=column)
             outcome.rejection = (meta["rule"], *words)
         elif meta["severity"] == "quarantine_row":
+            typed_text = typed_text or _TypedText(frame)
+            typed_text.attach(entries, failing[SOURCE_ROW], compared)
             judged = set()
             for entry in entries:
                 row = int(entry[SOURCE_ROW])
@@ -215,6 +209,27 @@ def validate(
     )
     outcome.frame = frame
     return outcome
+
+
+class _TypedText:
+    """The text as the officer typed it, for the failing rows of a rule: looked up by row
+    number a column at a time (a cell at a time cost 35 µs, a second on a file whose every row
+    failed a rule)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.rows = pd.Index(frame[SOURCE_ROW])
+
+    def attach(self, entries: list[dict], rows: pd.Series, compared: tuple[str, ...]) -> None:
+        """Gives every failing row's entry {column: the text as typed} of the columns compared."""
+        positions = self.rows.get_indexer(rows)
+        typed = {
+            name: self.frame[AS_TYPED + name].take(positions).tolist()
+            for name in compared
+            if AS_TYPED + name in self.frame.columns
+        }
+        for at, entry in enumerate(entries):
+            entry[TYPED_TEXT] = {name: values[at] for name, values in typed.items()}
 
 
 def _run_gx(data: pd.DataFrame, contract: Contract, parameters: dict) -> list[ExpectationOutcome]:
