@@ -175,7 +175,7 @@ class Stages:
                     item = self._read(run_id, night, item)
                     if loading:
                         done.append(loading.result())
-                    loading = loader.submit(self._closed, run_id, night, item)
+                    loading = loader.submit(self._guarded, self.load, run_id, night, item)
                 if loading:
                     done.append(loading.result())
             finally:
@@ -189,9 +189,6 @@ class Stages:
         for step in (self.extract, self.validate):
             item = self._guarded(step, run_id, night, item)
         return item
-
-    def _closed(self, run_id: str, night: dt.date, item: FileItem) -> FileItem:
-        return self._guarded(self.load, run_id, night, item)
 
     @staticmethod
     def _guarded(step, run_id: str, night: dt.date, item: FileItem) -> FileItem:

@@ -123,12 +123,13 @@ def _read_csv(data: bytes, wanted: Callable[[list[str]], list[int]]) -> RawTable
     if not utf8 or (utf8[:1].isspace() and not utf8.strip()):  # strip() copies: only when it may matter
         raise Unreadable("empty_file")
     has_controls = _check_controls(utf8)  # in UTF-8 and cp874 alike a byte below 0x20 is a control
-    delimiter = _sniff_delimiter(_first_line(utf8), wanted)
+    header_line = _first_line(utf8)  # the same cells in whichever encoding the file turns out to be
+    delimiter = _sniff_delimiter(header_line, wanted)
     if text is None and not _is_utf8(utf8):  # another encoding: decode in Python to find out
         text, encoding = _decode(data)
         utf8 = text.encode("utf-8")
     try:  # most files are UTF-8: Arrow reads the bytes as they are, in C++
-        header, body, count = _arrow_csv(utf8, delimiter, _first_line(utf8))
+        header, body, count = _arrow_csv(utf8, delimiter, header_line)
     except pa.ArrowInvalid:  # a row with more or fewer cells than the header
         text = utf8.decode("utf-8") if text is None else text
         tolerant = (text,) if delimiter == "," else (text, delimiter)
