@@ -1,5 +1,6 @@
-"""Incremental nights: after one province resubmits one file, the night's dbt build selects only
-that file's dataset, what reads it and the delivery and data-quality marts, and every marts.* and
+"""Incremental nights: after one province resubmits two files (activities and its household
+survey), the night's dbt build selects only those datasets, what reads them and the delivery and
+data-quality marts; the survey's aggregates recount that province only; and every marts.* and
 bi.* relation then equals a `dbt build --full-refresh` of the same state. A night without files
 builds only the marts the submission manifest and validation results feed."""
 
@@ -46,6 +47,29 @@ def snapshot(url: str) -> dict[str, tuple[int, str]]:
         }
 
 
+# Tables rebuilt one province at a time (dbt_project/macros/province_increments.sql).
+REBUILT_BY_PROVINCE = [
+    "marts.fct_bmn_village_summary",
+    "marts.fct_bmn_amphoe_summary",
+    "marts.fct_bmn_province_items",
+    "marts.fct_poverty_transitions",
+    "intermediate.int_bmn_households_by_quarter",
+]
+
+
+def row_versions(url: str) -> dict[tuple[str, str], set[str]]:
+    """(table, province) -> the transaction ids that wrote its rows (xmin): rows left alone by a
+    build keep theirs."""
+    with psycopg.connect(url) as conn:
+        return {
+            (table, province): set(xmins)
+            for table in REBUILT_BY_PROVINCE
+            for province, xmins in conn.execute(
+                f"select province_code, array_agg(distinct xmin::text) from {table} group by province_code"
+            ).fetchall()
+        }
+
+
 def built_kinds(settings: Settings) -> set[str]:
     """The kinds of node (model, test, unit_test, ...) the last dbt build ran."""
     results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
@@ -64,17 +88,20 @@ def nights(warehouse, tmp_path_factory):
     kinds = [built_kinds(settings)]
     after_first = snapshot(warehouse)
 
-    # Province 40 resubmits its activities file, one row shorter, the next night.
-    key = next(k for k in generated.files if k.startswith("40/activities/"))
-    original = settings.landing_dir / key
-    resubmitted = original.with_name(f"{original.stem}_แก้ไข{original.suffix}")
-    resubmitted.write_bytes(b"".join(original.read_bytes().splitlines(keepends=True)[:-1]))
+    versions_after_first = row_versions(warehouse)
+
+    # Province 40 resubmits its activities and survey files, one row shorter, the next night.
     stamp = dt.datetime.combine(RESUBMISSION_NIGHT, dt.time(18, 30), BANGKOK_TZ).timestamp()
-    os.utime(resubmitted, (stamp, stamp))
+    for dataset in ("activities", "bmn_households"):
+        original = settings.landing_dir / next(k for k in generated.files if k.startswith(f"40/{dataset}/"))
+        resubmitted = original.with_name(f"{original.stem}_แก้ไข{original.suffix}")
+        resubmitted.write_bytes(b"".join(original.read_bytes().splitlines(keepends=True)[:-1]))
+        os.utime(resubmitted, (stamp, stamp))
     ingest_night(stages, RESUBMISSION_NIGHT)
     second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
     kinds.append(built_kinds(settings))
     incremental = snapshot(warehouse)
+    versions_incremental = row_versions(warehouse)
     data_docs = stages.build_data_docs("night-2", RESUBMISSION_NIGHT)
 
     outcome = run_dbt(warehouse, ["build", "--full-refresh"], settings)
@@ -96,6 +123,7 @@ def nights(warehouse, tmp_path_factory):
         "logged": logged,
         "after_first": after_first,
         "incremental": incremental,
+        "versions": (versions_after_first, versions_incremental),
         "full_refresh": full_refresh,
         "data_docs": data_docs,
         "third_models": third_models,
@@ -112,8 +140,8 @@ def test_the_first_build_of_a_project_is_full(nights):
     )
 
 
-def test_a_resubmission_night_selects_only_its_dataset(nights):
-    assert nights["results"][1]["selection"] == ["activities"]
+def test_a_resubmission_night_selects_only_its_datasets(nights):
+    assert nights["results"][1]["selection"] == ["activities", "bmn_households"]
     assert nights["results"][1]["nodes"] < nights["results"][0]["nodes"]
 
 
@@ -130,12 +158,33 @@ def test_marts_built_incrementally_equal_a_full_refresh(nights):
 
 
 def test_the_resubmission_changed_the_marts_it_should(nights):
-    """Guards the test above: the resubmitted dataset's fact and the delivery marts changed, the
-    other datasets' facts did not (they were not rebuilt, and need not be)."""
+    """Guards the test above: the resubmitted datasets' facts, the survey's aggregates and the
+    delivery marts changed, the other datasets' facts did not (they were not rebuilt, and need
+    not be)."""
     before, after = nights["after_first"], nights["incremental"]
     changed = {name for name in after if before.get(name) != after[name]}
-    assert {"marts.fct_activities", "marts.fct_dq_deliveries", "marts.dim_submission"} <= changed
-    assert not {f"marts.{fact}" for fact in FACT_OF.values() if fact != "fct_activities"} & changed
+    assert {
+        "marts.fct_activities",
+        "marts.fct_bmn_household",
+        "marts.fct_bmn_village_summary",
+        "marts.fct_bmn_amphoe_summary",
+        "marts.fct_dq_deliveries",
+        "marts.dim_submission",
+    } <= changed
+    resubmitted = {"fct_activities", "fct_bmn_household"}
+    assert not {f"marts.{fact}" for fact in set(FACT_OF.values()) - resubmitted} & changed
+
+
+def test_the_survey_aggregates_recount_only_the_resubmitting_province(nights):
+    """Province 57 sent nothing new: its rows of every table rebuilt by province are the very
+    rows the first night wrote; province 40's were all written again."""
+    before, after = nights["versions"]
+    with_rows = {table for table, _ in after}
+    # one survey year: no household is followed to a next year (test_marts.py has transitions)
+    assert with_rows == set(REBUILT_BY_PROVINCE) - {"marts.fct_poverty_transitions"}
+    for table in with_rows:
+        assert after[table, "57"] == before[table, "57"], table
+        assert not after[table, "40"] & before[table, "40"], table
 
 
 def test_a_night_without_files_builds_only_what_the_manifest_and_validations_feed(nights):
@@ -147,7 +196,7 @@ def test_a_night_without_files_builds_only_what_the_manifest_and_validations_fee
 
 
 def test_data_docs_cover_only_the_datasets_with_files_that_night(nights):
-    assert nights["data_docs"]["validations"] == 1
+    assert nights["data_docs"]["validations"] == 2  # the night's two files
 
 
 def test_a_full_build_is_one_flag_away(nights, monkeypatch):

@@ -1,23 +1,10 @@
 -- The household survey's items (จปฐ. indicators) per province × survey year × indicator set ×
 -- item: the item's หมวด (category), villages, households surveyed, passing and failing, and the
 -- pass rate.
-with summary as (
-    select * from {{ ref('fct_bmn_village_summary') }}
-),
-
-counted as (
-    select
-        province_code,
-        survey_year_be,
-        indicator_set,
-        item_no,
-        min(indicator_key) as indicator_key,
-        count(*) as villages,
-        sum(households_surveyed) as households_surveyed,
-        sum(households_passed) as households_passed,
-        sum(households_failed) as households_failed
-    from summary
-    group by province_code, survey_year_be, indicator_set, item_no
+-- Summed at build time (marts.fct_bmn_province_items): a query reads a few thousand rows, not
+-- the village summary (18 M rows nationally).
+with counted as (
+    select * from {{ ref('fct_bmn_province_items') }}
 )
 
 select

@@ -25,10 +25,6 @@ disbursement as (
     select * from {{ ref('fct_budget_disbursement') }}
 ),
 
-households as (
-    select * from {{ ref('fct_bmn_household') }}
-),
-
 completeness as (
     select * from {{ ref('fct_dq_completeness') }}
 ),
@@ -194,57 +190,13 @@ budget_sums as (
     group by province_code, fiscal_year_be, fiscal_quarter
 ),
 
--- The survey identifies households (household_key): a household surveyed twice counts once,
--- judged by its latest survey up to the quarter's end. Survey rows carry a year, not a date:
--- they count in the quarter of the file's period.
-household_rows as (
-    select
-        households.province_code,
-        households.household_key,
-        households.period,
-        households.is_below_threshold,
-        calendar.fiscal_year_be,
-        calendar.fiscal_quarter
-    from households
-    inner join calendar on calendar.date_day = to_date(households.period || '-01', 'YYYY-MM-DD')
-),
-
-household_quarters as (
-    select distinct province_code, fiscal_year_be, fiscal_quarter from household_rows
-),
-
-household_latest as (
-    select distinct on (
-        household_quarters.province_code, household_quarters.fiscal_year_be, household_quarters.fiscal_quarter,
-        household_rows.household_key
-    )
-        household_quarters.province_code,
-        household_quarters.fiscal_year_be,
-        household_quarters.fiscal_quarter,
-        household_rows.fiscal_quarter = household_quarters.fiscal_quarter as is_in_quarter,
-        household_rows.is_below_threshold
-    from household_quarters
-    inner join household_rows
-        on household_rows.province_code = household_quarters.province_code
-        and household_rows.fiscal_year_be = household_quarters.fiscal_year_be
-        and household_rows.fiscal_quarter <= household_quarters.fiscal_quarter
-    order by
-        household_quarters.province_code asc, household_quarters.fiscal_year_be asc,
-        household_quarters.fiscal_quarter asc, household_rows.household_key asc, household_rows.period desc
-),
-
+-- G2-ABOVE-INCOME: distinct households, counted one province at a time
+-- (int_bmn_households_by_quarter).
 household_sums as (
     select
-        province_code,
-        fiscal_year_be,
-        fiscal_quarter,
-        'G2-ABOVE-INCOME' as indicator_code,
-        count(*) filter (where is_in_quarter and not is_below_threshold)::numeric as numerator,
-        count(*) filter (where is_in_quarter)::numeric as denominator,
-        count(*) filter (where not is_below_threshold)::numeric as fy_to_date_numerator,
-        count(*)::numeric as fy_to_date_denominator
-    from household_latest
-    group by province_code, fiscal_year_be, fiscal_quarter
+        province_code, fiscal_year_be, fiscal_quarter, indicator_code,
+        numerator, denominator, fy_to_date_numerator, fy_to_date_denominator
+    from {{ ref('int_bmn_households_by_quarter') }}
 ),
 
 measures as (

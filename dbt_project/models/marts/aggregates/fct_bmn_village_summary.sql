@@ -2,8 +2,17 @@
 -- Items a household's indicator set does not have (32-38 in the 2560-64 tool) are not counted.
 -- One pass over the households counts all 38 items, then the small per-village result is turned
 -- into rows: unpivoting first would mean 38 rows per household (minutes at 12.8 M households).
+-- Rebuilt one province at a time (macros/province_increments.sql): a night with one province's
+-- survey file recounts that province only.
+{{ rebuilt_by_province('bmn_households') }}
+
 with households as (
     select * from {{ ref('fct_bmn_household') }}
+    {{ only_outdated_provinces('bmn_households') }}
+),
+
+versions as (
+    {{ province_versions('bmn_households') }}
 ),
 
 per_village as (
@@ -100,8 +109,10 @@ items as (
         per_village.indicator_set,
         item.item_no,
         item.assessed,
-        item.passed
+        item.passed,
+        versions.source_version
     from per_village
+    inner join versions on versions.province_code = per_village.province_code
     -- noqa: disable=LT02
     cross join lateral (values
         (1, assessed_01, passed_01),
@@ -157,5 +168,6 @@ select
     item_no::smallint as item_no,
     assessed::integer as households_surveyed,
     passed::integer as households_passed,
-    (assessed - passed)::integer as households_failed
+    (assessed - passed)::integer as households_failed,
+    source_version
 from items

@@ -3,8 +3,18 @@
 -- (seed bmn_income_thresholds). A pair that crosses from one จปฐ. tool to the next (2565 to
 -- 2566: 31 to 38 items) is kept, since both tools ask the household's income per person, but
 -- flagged tools_comparable = false: its item counts and categories do not compare.
+-- Both surveys of a household are in one province (a DOPA house id begins with its
+-- registration office's province and amphoe), so pairs are looked for within a province, and
+-- the table is rebuilt one province at a time (macros/province_increments.sql).
+{{ rebuilt_by_province('bmn_households') }}
+
 with households as (
     select * from {{ ref('fct_bmn_household') }}
+    {{ only_outdated_provinces('bmn_households') }}
+),
+
+versions as (
+    {{ province_versions('bmn_households') }}
 ),
 
 pairs as (
@@ -22,11 +32,14 @@ pairs as (
         later.income_threshold_baht as to_threshold_baht,
         earlier.is_below_threshold as was_below,
         later.is_below_threshold as is_below,
-        earlier.indicator_set = later.indicator_set as tools_comparable
+        earlier.indicator_set = later.indicator_set as tools_comparable,
+        versions.source_version
     from households as later
     inner join households as earlier
-        on earlier.household_key = later.household_key
+        on earlier.province_code = later.province_code
+        and earlier.household_key = later.household_key
         and earlier.survey_year_be = later.survey_year_be - 1
+    inner join versions on versions.province_code = later.province_code
 )
 
 select
