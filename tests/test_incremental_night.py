@@ -49,7 +49,7 @@ def snapshot(url: str) -> dict[str, tuple[int, str]]:
 
 # Tables rebuilt one province at a time (dbt_project/macros/province_increments.sql).
 REBUILT_BY_PROVINCE = [
-    "marts.fct_bmn_village_summary",
+    "marts.fct_bmn_village_item_counts",
     "marts.fct_bmn_amphoe_summary",
     "marts.fct_bmn_province_items",
     "marts.fct_poverty_transitions",
