@@ -1,7 +1,9 @@
-{#- Incremental facts take, on each run, the rows of files in force that the table does not hold
-    yet, and merge them on the fact's key. A resubmission can also drop rows, or bring none at
-    all, so after the merge the rows of superseded revisions are deleted: the result equals a
-    full refresh (tests/test_marts.py proves it). -#}
+{#- Incremental facts, on each run: first the rows of revisions no longer in force are deleted
+    (delete_superseded_rows, the pre-hook), then the rows of files in force that the table does
+    not hold yet are appended (only_new_revisions). A resubmission can drop rows or bring none at
+    all; its predecessor's rows go either way. A key is never appended twice: the rows in force
+    hold each key once (each fact's unique test), and the rows a new revision brings were its
+    predecessor's, deleted first. The result equals a full refresh (tests/test_marts.py). -#}
 {% macro only_new_revisions() %}
     -- depends_on: {{ ref('int_submissions_in_force') }} (read by delete_superseded_rows)
     {% if is_incremental() %}

@@ -1,5 +1,4 @@
 -- One row per five-gear activity of the files in force.
-{{ config(unique_key='activity_key') }}
 
 with activities as (
     select * from {{ ref('int_activities_in_force') }}

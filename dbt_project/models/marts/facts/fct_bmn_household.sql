@@ -3,7 +3,6 @@
 -- below it. Its tool is its survey year's and it answers exactly that tool's items:
 -- validation quarantines any other row (contract rules tool_of_survey_year, items_of_tool).
 -- Item flags stay as columns: a bridge row per item would be 38 × 12.8 M rows.
-{{ config(unique_key='household_year_key') }}
 
 with households as (
     select * from {{ ref('int_bmn_households_in_force') }}

@@ -1,5 +1,4 @@
 -- Budget: one row per project × unit (district or provincial office) × month of the files in force.
-{{ config(unique_key='disbursement_key') }}
 
 with disbursement as (
     select * from {{ ref('int_budget_disbursement_in_force') }}

@@ -1,5 +1,4 @@
 -- OTOP sales: one row per producer × product × month × channel of the files in force.
-{{ config(unique_key='otop_sale_key') }}
 
 with sales as (
     select * from {{ ref('int_otop_sales_in_force') }}

@@ -1,5 +1,4 @@
 -- Khok Nong Na progress: one row per plot × report month of the files in force.
-{{ config(unique_key='plot_progress_key') }}
 
 with reports as (
     select * from {{ ref('int_knn_plot_progress_in_force') }}
