@@ -149,6 +149,55 @@ def households(rng: np.random.Generator, tambons: list[str], n: int, contract: C
     return pa.table(columns)
 
 
+def previous_survey(rng: np.random.Generator, table: pa.Table, share: float) -> pa.Table:
+    """`share` of the households of `table` as surveyed the year before, valid under the contract:
+    the same household hash and village, the survey year one earlier on that year's tool (2569 ->
+    2568 on 2566-70, 2565 -> 2564 on 2560-64), other answers: income per person moved by a
+    lognormal factor (about -5 % on average, so some households cross the threshold), one
+    household in ten with a member more or fewer, one asked item in ten answered the other way,
+    household income again exactly income per person x members (blank for 15 %)."""
+    earlier = table.filter(pa.array(rng.random(table.num_rows) < share))
+    n = earlier.num_rows
+    columns = {name: earlier[name].combine_chunks() for name in earlier.column_names}
+    columns["survey_year"] = pc.subtract(columns["survey_year"], 1).cast(pa.int32())
+    moved = np.where(rng.random(n) < 0.1, rng.choice(np.array([-1, 1]), n), 0)
+    members = np.clip(columns["members"].to_numpy() + moved, 1, 40).astype(np.int32)
+    columns["members"] = pa.array(members)
+    income = _satang(
+        np.clip(_to_baht(columns["income_per_person_baht"]) * rng.lognormal(-0.05, 0.25, n), 3_000, 2_000_000)
+    )
+    columns["income_per_person_baht"] = _baht(income)
+    for number in range(1, 39):
+        name = f"indicator_{number:02d}"  # blank (not asked) stays blank
+        columns[name] = pc.if_else(pa.array(rng.random(n) < 0.1), pc.invert(columns[name]), columns[name])
+    columns["household_income_baht"] = _baht(income * members, missing=rng.random(n) < 0.15)
+    return pa.table(columns)
+
+
+def revised(rng: np.random.Generator, table: pa.Table, share: float) -> tuple[pa.Table, int]:
+    """The same file sent again with `share` of its rows corrected (a new revision): their income
+    per person moved by a lognormal factor, household income again income per person x members
+    where it was given. Returns the revised rows and how many changed."""
+    changed = rng.random(table.num_rows) < share
+    income = _satang(_to_baht(table["income_per_person_baht"]))
+    income = np.where(
+        changed, _satang(np.clip(income / 100 * rng.lognormal(0, 0.3, len(income)), 3_000, 2_000_000)), income
+    )
+    members = table["members"].to_numpy()
+    total = table["household_income_baht"]
+    columns = {name: table[name] for name in table.column_names}
+    columns["income_per_person_baht"] = _baht(income)
+    columns["household_income_baht"] = _baht(
+        income * members, missing=pc.is_null(total).to_numpy(zero_copy_only=False)
+    )
+    return pa.table(columns), int(changed.sum())
+
+
+def _to_baht(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """numeric(16, 2) as float baht (exact to the satang at these sizes)."""
+    return column.cast(pa.float64()).to_numpy()
+
+
 def _sha256_hex(rng: np.random.Generator, n: int) -> pa.Array:
     """Random 256-bit values as 64 lowercase hex digits: what a SHA-256 of a house ID looks like."""
     digest = rng.integers(0, 256, (n, 32), dtype=np.uint8)
