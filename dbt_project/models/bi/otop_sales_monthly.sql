@@ -1,11 +1,8 @@
 -- OTOP sales per province × month × sales channel × product category, with names in Thai and
--- English: revenue, units, and how many producers and products sold.
-with sales as (
-    select * from {{ ref('fct_otop_sales') }}
-),
-
-products as (
-    select product_key, product_category_code from {{ ref('dim_otop_product') }}
+-- English: revenue, units, and how many producers and products sold. The numbers are
+-- marts.fct_otop_sales_monthly's, built each night: this view only names the codes.
+with monthly as (
+    select * from {{ ref('fct_otop_sales_monthly') }}
 ),
 
 categories as (
@@ -14,22 +11,6 @@ categories as (
 
 channels as (
     select code, name_th, name_en from {{ ref('contract_code_lists') }} where code_list = 'sales_channel'
-),
-
-monthly as (
-    select
-        sales.province_code,
-        sales.date_key,
-        sales.channel_code,
-        products.product_category_code,
-        sum(sales.revenue_baht) as revenue_baht,
-        sum(sales.units_sold) as units_sold,
-        count(distinct sales.producer_key) as producers,
-        count(distinct sales.product_key) as products,
-        count(*) as sales_rows
-    from sales
-    left join products on products.product_key = sales.product_key
-    group by sales.province_code, sales.date_key, sales.channel_code, products.product_category_code
 )
 
 select
