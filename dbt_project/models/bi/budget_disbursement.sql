@@ -1,22 +1,8 @@
 -- Budget disbursement per province × unit (a district office, named by its amphoe, or the
 -- provincial office) × month: allocated, committed, disbursed and returned baht, and the rates.
-with disbursement as (
-    select * from {{ ref('fct_budget_disbursement') }}
-),
-
-monthly as (
-    select
-        province_code,
-        unit_code,
-        min(amphoe_code) as amphoe_code,
-        date_key,
-        count(distinct project_code) as projects,
-        sum(allocated_baht) as allocated_baht,
-        sum(committed_baht) as committed_baht,
-        sum(disbursed_baht) as disbursed_baht,
-        sum(returned_baht) as returned_baht
-    from disbursement
-    group by province_code, unit_code, date_key
+-- The numbers are marts.fct_budget_disbursement_monthly's, built each night.
+with monthly as (
+    select * from {{ ref('fct_budget_disbursement_monthly') }}
 )
 
 select
