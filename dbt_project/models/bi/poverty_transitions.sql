@@ -1,12 +1,9 @@
 -- Households followed from one survey year to the next, per amphoe: how many were lifted above
 -- the income threshold, fell below it, stayed below or stayed above, with Thai and English labels.
--- tools_comparable is false for a year pair that crosses from one จปฐ. tool to the next.
-with transitions as (
-    select * from {{ ref('fct_poverty_transitions') }}
-),
-
-villages as (
-    select village_key, amphoe_code from {{ ref('dim_village') }}
+-- tools_comparable is false for a year pair that crosses from one จปฐ. tool to the next. The counts
+-- are marts.fct_poverty_transitions_by_amphoe's, built each night.
+with counted as (
+    select * from {{ ref('fct_poverty_transitions_by_amphoe') }}
 ),
 
 labels as (
@@ -17,20 +14,6 @@ labels as (
         ('stayed_below', 3, 'ต่ำกว่าเกณฑ์ต่อเนื่อง', 'Stayed below the threshold'),
         ('stayed_above', 4, 'ผ่านเกณฑ์ต่อเนื่อง', 'Stayed above the threshold')
     ) as labels (transition, sort_order, transition_th, transition_en)
-),
-
-counted as (
-    select
-        transitions.province_code,
-        villages.amphoe_code,
-        transitions.from_survey_year_be,
-        transitions.to_survey_year_be,
-        transitions.transition,
-        bool_and(transitions.tools_comparable) as tools_comparable,
-        count(*) as households
-    from transitions
-    left join villages on villages.village_key = transitions.village_key
-    group by 1, 2, 3, 4, 5
 )
 
 select
