@@ -253,13 +253,13 @@ select
     gear_name_th,
     programme_th,
     programme_en,
-    count(*) as activities,
+    sum(activities) as activities,
     sum(participants) as participants,
     sum(households_reached) as households_reached,
     sum(budget_baht) as budget_baht,
     sum(disbursed_baht) as disbursed_baht
-from bi.activities
-where fiscal_year_be = (select max(fiscal_year_be) from bi.activities)
+from bi.activities_monthly
+where fiscal_year_be = (select max(fiscal_year_be) from bi.activities_monthly)
 group by gear_code, gear_name_th, programme_code, programme_th, programme_en
 order by gear_code, activities desc;
 
