@@ -260,6 +260,74 @@ def test_otop_sales_by_channel_add_up_to_the_fact_table(built, bi_reader):
     assert {row[1] for row in by_channel} <= {"shop", "fair", "online", "otop_city", "export"}
 
 
+# The aggregate marts the bi views read (docs/bi.md, "Aggregate marts"): aggregate -> its fact, the
+# column both are split by (aggregate's, fact's), and each measure: summed over the aggregate's
+# rows, and computed from the fact's rows.
+ADDING_UP = {
+    "fct_otop_sales_monthly": ("fct_otop_sales", ("date_key", "date_key"), {
+        "revenue_baht": "sum(revenue_baht)",
+        "units_sold": "sum(units_sold)",
+        "sales_rows": "count(*)",
+    }),
+    "fct_plot_progress_monthly": ("fct_plot_progress", ("date_key", "date_key"), {
+        "plots_reporting": "count(*)",
+        "plots_with_progress": "count(progress_pct)",
+        "progress_pct_sum": "sum(progress_pct)",
+        "plots_complete": "count(*) filter (where progress_pct >= 100)",
+        "workers_hired": "sum(workers_hired)",
+        "wages_baht": "sum(wages_baht)",
+        "spend_baht": "sum(spend_baht)",
+        "produce_value_baht": "sum(produce_value_baht)",
+    }),
+    "fct_budget_disbursement_monthly": ("fct_budget_disbursement", ("date_key", "date_key"), {
+        "allocated_baht": "sum(allocated_baht)",
+        "committed_baht": "sum(committed_baht)",
+        "disbursed_baht": "sum(disbursed_baht)",
+        "returned_baht": "sum(returned_baht)",
+    }),
+    "fct_poverty_transitions_by_amphoe": ("fct_poverty_transitions", ("transition", "transition"), {
+        "households": "count(*)",
+    }),
+    "fct_activities_monthly": ("fct_activities", ("date_key", "date_trunc('month', date_key)::date"), {
+        "activities": "count(*)",
+        "participants": "sum(participants)",
+        "households_reached": "sum(households_reached)",
+        "budget_baht": "sum(budget_baht)",
+        "disbursed_baht": "sum(disbursed_baht)",
+    }),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("aggregate", list(ADDING_UP))
+def test_each_aggregate_mart_adds_up_to_its_fact(built, aggregate):
+    fact, (split, fact_split), measures = ADDING_UP[aggregate]
+    with psycopg.connect(built) as conn:
+        in_aggregate = conn.execute(
+            f"select province_code, {split}, {', '.join(f'sum({m})' for m in measures)} "
+            f"from marts.{aggregate} group by 1, 2 order by 1, 2"
+        ).fetchall()
+        in_fact = conn.execute(
+            f"select province_code, {fact_split}, {', '.join(measures.values())} "
+            f"from marts.{fact} group by 1, 2 order by 1, 2"
+        ).fetchall()
+    assert in_aggregate and in_aggregate == in_fact
+
+
+def test_activities_by_gear_from_the_monthly_view_equals_counting_the_activities(bi_reader):
+    """The activities-by-gear query reads bi.activities_monthly; counted from bi.activities, one
+    row per activity, it gives the same rows."""
+    from_activities = bi_reader.execute(
+        """select gear_code, gear_name_th, programme_th, programme_en, count(*), sum(participants),
+                  sum(households_reached), sum(budget_baht), sum(disbursed_baht)
+           from bi.activities
+           where fiscal_year_be = (select max(fiscal_year_be) from bi.activities)
+           group by gear_code, gear_name_th, programme_code, programme_th, programme_en"""
+    ).fetchall()
+    rows = run(bi_reader, "activities-by-gear")
+    assert rows and sorted(rows) == sorted(from_activities)
+    assert "bi.activities_monthly" in QUERIES["activities-by-gear"][1]
+
+
 def test_households_below_threshold_add_up_to_the_household_fact(built, bi_reader):
     rows = run(bi_reader, "households-below-threshold")
     with psycopg.connect(built) as conn:
@@ -310,7 +378,16 @@ def test_the_scorecard_has_the_latest_quarter_for_every_cdd_province(bi_reader):
 def test_a_provincial_reader_sees_only_its_province_through_the_bi_views(login):
     province = PROVINCES[0]
     conn = login(f"thanrak_province_reader_{province}")
-    for view in ("otop_sales_monthly", "households_below_threshold", "activities", "scorecard", "deliveries"):
+    for view in (
+        "otop_sales_monthly",
+        "plot_progress_monthly",
+        "budget_disbursement",
+        "households_below_threshold",
+        "activities",
+        "activities_monthly",
+        "scorecard",
+        "deliveries",
+    ):
         seen = {
             p
             for (p,) in conn.execute(
