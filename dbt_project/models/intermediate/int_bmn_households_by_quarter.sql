@@ -19,41 +19,69 @@ versions as (
 
 -- The survey identifies households (household_key): a household surveyed twice counts once,
 -- judged by its latest survey up to the quarter's end. Survey rows carry a year, not a date:
--- they count in the quarter of the file's period.
+-- they count in the quarter of the file's period (looked up once per period, not per row).
+period_quarters as (
+    select
+        periods.period,
+        calendar.fiscal_year_be,
+        calendar.fiscal_quarter
+    from (select distinct period from households) as periods
+    inner join calendar on calendar.date_day = to_date(periods.period || '-01', 'YYYY-MM-DD')
+),
+
 household_rows as (
     select
         households.province_code,
         households.household_key,
         households.period,
         households.is_below_threshold,
-        calendar.fiscal_year_be,
-        calendar.fiscal_quarter
+        period_quarters.fiscal_year_be,
+        period_quarters.fiscal_quarter
     from households
-    inner join calendar on calendar.date_day = to_date(households.period || '-01', 'YYYY-MM-DD')
+    inner join period_quarters on period_quarters.period = households.period
 ),
 
 household_quarters as (
     select distinct province_code, fiscal_year_be, fiscal_quarter from household_rows
 ),
 
+-- A household's last survey in each quarter it was surveyed, and the next quarter it was
+-- surveyed again: that survey is its latest for the quarters from its own up to that next one.
+-- One sort of the households (a join of each quarter to every survey before it sorted the
+-- households once per quarter).
+last_in_quarter as (
+    select
+        province_code,
+        fiscal_year_be,
+        fiscal_quarter,
+        is_below_threshold,
+        next_fiscal_quarter
+    from (
+        select
+            province_code,
+            fiscal_year_be,
+            fiscal_quarter,
+            is_below_threshold,
+            lead(fiscal_quarter) over household_surveys as next_fiscal_quarter
+        from household_rows
+        window household_surveys as (partition by province_code, fiscal_year_be, household_key order by period)
+    ) as surveys
+    where next_fiscal_quarter is distinct from fiscal_quarter
+),
+
 household_latest as (
-    select distinct on (
-        household_quarters.province_code, household_quarters.fiscal_year_be, household_quarters.fiscal_quarter,
-        household_rows.household_key
-    )
+    select
         household_quarters.province_code,
         household_quarters.fiscal_year_be,
         household_quarters.fiscal_quarter,
-        household_rows.fiscal_quarter = household_quarters.fiscal_quarter as is_in_quarter,
-        household_rows.is_below_threshold
+        last_in_quarter.fiscal_quarter = household_quarters.fiscal_quarter as is_in_quarter,
+        last_in_quarter.is_below_threshold
     from household_quarters
-    inner join household_rows
-        on household_rows.province_code = household_quarters.province_code
-        and household_rows.fiscal_year_be = household_quarters.fiscal_year_be
-        and household_rows.fiscal_quarter <= household_quarters.fiscal_quarter
-    order by
-        household_quarters.province_code asc, household_quarters.fiscal_year_be asc,
-        household_quarters.fiscal_quarter asc, household_rows.household_key asc, household_rows.period desc
+    inner join last_in_quarter
+        on last_in_quarter.province_code = household_quarters.province_code
+        and last_in_quarter.fiscal_year_be = household_quarters.fiscal_year_be
+        and last_in_quarter.fiscal_quarter <= household_quarters.fiscal_quarter
+        and household_quarters.fiscal_quarter < coalesce(last_in_quarter.next_fiscal_quarter, 5)
 ),
 
 household_sums as (
