@@ -49,7 +49,7 @@ from thanrak.landing.discovery import discover
 from thanrak.landing.sources import LocalFolderSource
 from thanrak.load.files import load_validated
 from thanrak.load.pseudonyms import Pseudonymiser
-from thanrak.pipeline import Stages
+from thanrak.pipeline import FileItem, Stages
 from thanrak.settings import PROJECT_ROOT, Settings
 from thanrak.validate.validation import province_areas, validate
 from thanrak.warehouse.connection import sqlalchemy_url
@@ -237,6 +237,36 @@ def run_copy(url: str, files: tuple[BenchFile, ...], table: str = COPY_TABLE) ->
     )
 
 
+@dataclass
+class NightlyIngest:
+    """One night's ingest through the nightly path: the files it closed, the wall time of
+    discovery and of the whole, and each step's busy time from ops.run_log."""
+
+    items: list[FileItem]
+    discover: Clock
+    whole: Clock
+    busy_s: dict[str, float]
+
+
+def nightly_ingest(stages: Stages, run_id: str, night: dt.date) -> NightlyIngest:
+    """discover_by_province, then `Stages.process_batch` per province, one after another (the
+    DAG's ingest tasks on a one-worker machine); busy times are those of `run_id`'s log rows."""
+    whole, discover_clock = Clock(), Clock()
+    with whole.measure():
+        with discover_clock.measure():
+            batches = stages.discover_by_province(run_id, night)
+        done = [item for batch in batches for item in stages.process_batch(run_id, night, batch)]
+    with psycopg.connect(stages.url) as conn:
+        busy = dict(
+            conn.execute(
+                """select stage, sum(extract(epoch from finished_at - started_at))::float8 from ops.run_log
+                   where run_id = %s and stage in ('extract', 'validate', 'load') group by stage""",
+                (run_id,),
+            ).fetchall()
+        )
+    return NightlyIngest(done, discover_clock, whole, busy)
+
+
 def run_thanrak(url: str, data: BenchData, log: Callable[[str], None]) -> list[Timing]:
     """(b) The nightly path itself: discover, then `Stages.process_batch` per province (the DAG's
     ingest task: extract and validate of a file overlapping the load of the one before). The
@@ -245,13 +275,9 @@ def run_thanrak(url: str, data: BenchData, log: Callable[[str], None]) -> list[T
     expected = {f.key: f.rows for f in data.files}
     with tempfile.TemporaryDirectory(prefix="thanrak-bench-") as var:
         settings = dataclasses.replace(Settings.in_folder(Path(var), url), landing_dir=data.landing)
-        stages = Stages(url, settings)
         night = dt.date.today() + dt.timedelta(days=1)  # every bench file is delivered by its cut-off
-        whole, discover_clock = Clock(), Clock()
-        with whole.measure():
-            with discover_clock.measure():
-                batches = stages.discover_by_province(BENCH_RUN, night)
-            done = [item for batch in batches for item in stages.process_batch(BENCH_RUN, night, batch)]
+        ingest = nightly_ingest(Stages(url, settings), BENCH_RUN, night)
+    done, whole, discover_clock, busy = ingest.items, ingest.whole, ingest.discover, ingest.busy_s
     _expect(len(done), len(data.files), "discovered files")
     for item in done:
         result = item.loaded
@@ -263,14 +289,6 @@ def run_thanrak(url: str, data: BenchData, log: Callable[[str], None]) -> list[T
             raise RuntimeError(f"{item.submission.key}: {result}; the generated rows should all load")
         log(f"  thanrak {item.submission.key}: {result.rows_loaded} rows")
     _expect(count(url, f"raw.{DATASET}"), data.rows, "Thanrak")
-    with psycopg.connect(url) as conn:
-        busy = dict(
-            conn.execute(
-                """select stage, sum(extract(epoch from finished_at - started_at))::float8 from ops.run_log
-                   where run_id = %s group by stage""",
-                (BENCH_RUN,),
-            ).fetchall()
-        )
     labels = {
         "extract": "(b) Thanrak extract (read, parse, normalise), busy time",
         "validate": "(b) Thanrak validate (contract suite), busy time",
@@ -489,14 +507,14 @@ def machine_facts(server_url: str) -> dict:
     }
 
 
-def code_state() -> dict:
-    """The commit measured, and the files under plugins/ that differed from it (others edit
+def code_state(folders: tuple[str, ...] = ("plugins",)) -> dict:
+    """The commit measured, and the files under `folders` that differed from it (others edit
     Thanrak while the benchmark runs: the working tree, as imported at start, is what ran)."""
 
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
 
-    changed = git("status", "--porcelain", "--", "plugins").splitlines()
+    changed = git("status", "--porcelain", "--", *folders).splitlines()
     return {
         "commit": git("rev-parse", "--short", "HEAD").strip(),
         "uncommitted": [line[3:] for line in changed],
