@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from psycopg import sql
 
-from bench.data import cdd_provinces, households, tambon_codes
+from bench.data import cdd_provinces, households, previous_survey, tambon_codes
 from bench.run import code_state, machine_facts
 from thanrak.contract.declarations import load_contract
 from thanrak.nights import BANGKOK_TZ
@@ -56,8 +56,8 @@ CODE_LISTS = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_code_lists.csv"
 # National sizes at --scale 1 (see docs/bi.md and the domain brief): one survey year of
 # 12,817,903 households (2564), and per CDD province and month of one fiscal year:
 HOUSEHOLDS = 12_817_903
-SURVEY_YEAR = 2569
 SURVEY_PERIOD = "2026-03"  # the month folder the survey files land in (survey season)
+PREVIOUS_SURVEY_PERIOD = "2025-03"  # the previous survey year's
 MONTHS = [
     dt.date(2025 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(12)
 ]  # FY2569: Oct 2025 - Sep 2026
@@ -72,9 +72,11 @@ REJECTED_SHARE = 0.02  # slots whose first file was rejected, then resent and lo
 # The queries
 
 
-def bi_queries() -> dict[str, str]:
-    """name -> SQL of docs/bi-queries.sql, split at its `-- name:` markers (comments dropped)."""
-    parts = re.split(r"^-- name: *(\S+) *\n", QUERY_FILE.read_text(encoding="utf-8"), flags=re.M)
+def bi_queries(text: str | None = None) -> dict[str, str]:
+    """name -> SQL of docs/bi-queries.sql (or of `text`, another version of it), split at its
+    `-- name:` markers (comments dropped)."""
+    text = QUERY_FILE.read_text(encoding="utf-8") if text is None else text
+    parts = re.split(r"^-- name: *(\S+) *\n", text, flags=re.M)
     return {
         name: "\n".join(line for line in body.strip().splitlines() if not line.startswith("--"))
         .strip()
@@ -110,6 +112,8 @@ class Warehouse:
         self.runs: list[tuple] = []
         self.rules: list[tuple] = []
         self.rows: dict[str, int] = {}
+        # One connection for every COPY (one each was 3,600 connections, half a minute at scale 0.01).
+        self._conn: psycopg.Connection | None = None
         self.rule_sets = {
             d: sorted({(e["meta"]["rule"], e["meta"]["column"] or "", e["meta"]["severity"])
                        for e in suite_definition(d)["expectations"]})
@@ -177,11 +181,9 @@ class Warehouse:
         statement = sql.SQL("copy {} ({}) from stdin with (format csv)").format(
             sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
-        with (
-            psycopg.connect(self.url, autocommit=True) as conn,
-            conn.cursor() as cursor,
-            cursor.copy(statement) as copy,
-        ):
+        if self._conn is None:
+            self._conn = psycopg.connect(self.url, autocommit=True)
+        with self._conn.cursor() as cursor, cursor.copy(statement) as copy:
             view = buffer.getbuffer()
             for offset in range(0, len(view), 8 << 20):
                 copy.write(view[offset : offset + (8 << 20)])
@@ -201,6 +203,8 @@ class Warehouse:
                    "revision", "byte_size", "delivered_at", "night", "status", "file_format", "encoding",
                    "rows_received", "rows_loaded", "rows_quarantined", "reject_reason_th", "reject_reason_en",
                    "processed_at"]  # fmt: skip
+        if self._conn is not None:
+            self._conn.close()
         with psycopg.connect(self.url, autocommit=True) as conn, conn.cursor() as cursor:
             for table, names, rows in (
                 ("ops.submission", columns, self.submissions),
@@ -222,6 +226,12 @@ class Warehouse:
                     for row in rows:
                         copy.write_row(row)
                 self.rows[table] = len(rows)
+            # The ids were given here: the manifest's own sequence must start after them, for the
+            # pipeline's discovery to register files in this warehouse afterwards (bench/national.py).
+            cursor.execute(
+                "select setval(pg_get_serial_sequence('ops.submission', 'submission_id'), max(submission_id))"
+                " from ops.submission"
+            )
 
 
 def n_of(rng: np.random.Generator, mean: float, scale: float) -> int:
@@ -232,7 +242,12 @@ def money(rng: np.random.Generator, low: float, high: float, n: int) -> pa.Array
     return pa.array(np.round(rng.uniform(low, high, n), 2)).cast(pa.decimal128(16, 2), safe=False)
 
 
-def generate(wh: Warehouse, log: Callable[[str], None], previous_year_share: float) -> None:
+def generate(
+    wh: Warehouse, log: Callable[[str], None], previous_year_share: float, *, survey: bool = True
+) -> None:
+    """A fiscal year of every dataset at `wh.scale` of national size into raw.*; without `survey`,
+    every dataset but the household survey (bench/national.py sends the survey through the
+    pipeline instead)."""
     rng, scale = wh.rng, wh.scale
     gears, stages, sectors = code_list("gear"), code_list("value_chain_stage"), code_list("sector")
     programmes, partners = code_list("programme"), code_list("partner_sector")
@@ -246,27 +261,13 @@ def generate(wh: Warehouse, log: Callable[[str], None], previous_year_share: flo
         units = [d.code for d in geothai.districts(province)] + [province + "00"]
         # Household survey: one file of the province's survey year (and a share re-surveyed
         # the year before, so that households can be followed).
-        table = households(np.random.default_rng([2569, number]), list(tambons), per_province, bmn)
-        wh.write("raw.bmn_households", wh.submit(province, "bmn_households", SURVEY_PERIOD, table.num_rows),
-                 {name: table[name] for name in table.column_names})  # fmt: skip
-        if previous_year_share > 0:
-            keep = rng.random(table.num_rows) < previous_year_share
-            earlier = table.filter(pa.array(keep))
-            earlier = earlier.set_column(
-                earlier.column_names.index("survey_year"), "survey_year",
-                pa.array(np.full(earlier.num_rows, SURVEY_YEAR - 1, np.int32)),
-            )  # fmt: skip
-            income = np.asarray(earlier["income_per_person_baht"].to_numpy(zero_copy_only=False), dtype=float)
-            income = income * rng.lognormal(-0.05, 0.25, earlier.num_rows)
-            earlier = earlier.set_column(
-                earlier.column_names.index("income_per_person_baht"), "income_per_person_baht",
-                pa.array(np.round(income, 2)).cast(pa.decimal128(16, 2), safe=False),
-            )  # fmt: skip
-            earlier = earlier.set_column(
-                earlier.column_names.index("household_income_baht"), "household_income_baht",
-                pa.nulls(earlier.num_rows, pa.decimal128(16, 2)),
-            )  # fmt: skip
-            wh.write("raw.bmn_households", wh.submit(province, "bmn_households", "2025-03", earlier.num_rows),
+        if survey:
+            table = households(np.random.default_rng([2569, number]), list(tambons), per_province, bmn)
+            wh.write("raw.bmn_households", wh.submit(province, "bmn_households", SURVEY_PERIOD, table.num_rows),
+                     {name: table[name] for name in table.column_names})  # fmt: skip
+        if survey and previous_year_share > 0:
+            earlier = previous_survey(rng, table, previous_year_share)
+            wh.write("raw.bmn_households", wh.submit(province, "bmn_households", PREVIOUS_SURVEY_PERIOD, earlier.num_rows),
                      {name: earlier[name] for name in earlier.column_names})  # fmt: skip
         # OTOP: the province's producers and products, selling through some channels each month.
         producers = n_of(rng, OTOP_PRODUCERS, scale)
@@ -373,10 +374,14 @@ def drop_os_caches() -> bool:
         return False
 
 
-def time_query(connect: Callable[[], psycopg.Connection], query: str, runs: int, cold: bool) -> dict:
+def time_query(
+    connect: Callable[[], psycopg.Connection], query: str, runs: int, cold: bool, *, drop_caches: bool = True
+) -> dict:
+    """The query's first run in a new session (`cold`, after the page cache was dropped when
+    `drop_caches` and root) and `runs` more in one session (warm)."""
     result: dict = {}
     if cold:
-        result["cold_caches_dropped"] = drop_os_caches()
+        result["cold_caches_dropped"] = drop_os_caches() if drop_caches else False
         with connect() as conn:
             started = time.perf_counter()
             rows = conn.execute(query).fetchall()
@@ -402,8 +407,8 @@ def explain(connect: Callable[[], psycopg.Connection], query: str) -> str:
 
 
 @contextmanager
-def bench_database(server_url: str, keep: bool):
-    name = f"thanrak_bench_bi_{uuid.uuid4().hex[:8]}"
+def bench_database(server_url: str, keep: bool, tag: str = "bi"):
+    name = f"thanrak_bench_{tag}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     url = server_url.partition("?")[0].rsplit("/", 1)[0] + "/" + name
