@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 
-.PHONY: demo test lint bench clean env
+.PHONY: demo test lint bench bench-national clean env
 
 env: $(STAMP)
 
@@ -30,6 +30,12 @@ test: env
 # bench/dlt/requirements.lock (not the project's lock); without network it is reported as null.
 bench: env
 	$(BIN)/python -m bench.suite
+
+# Issue 14: a national household-survey year (12.8 M households, 152 files) from files to every mart,
+# the next night's resubmission of one province, the dashboard queries as bi_reader; writes
+# bench/results/national-<date>.json and .md. See bench/README.md (National survey year).
+bench-national: env
+	$(BIN)/python -m bench.national --scale 1
 
 lint: env
 	$(BIN)/ruff check plugins dags tests
