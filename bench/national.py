@@ -759,8 +759,8 @@ def markdown(result: dict, facts: dict) -> str:
         f"{result['ingest_ratio_to_copy']:.3f}.",
         f"- **dbt**: {result['dbt_s']:.1f} s, selection {build['selection']}: "
         + ", ".join(f"{n} {k}s" for k, n in sorted(build["nodes_by_kind"].items()))
-        + f"; the nodes' own times add up to {build['node_seconds_sum']:.1f} s (two threads), the rest is"
-        " dbt's start, parse and hooks. Slowest nodes:",
+        + f"; the nodes' own times add up to {build['node_seconds_sum']:.1f} s over dbt's two threads."
+        " Slowest nodes:",
         "",
         "  | node | kind | s |",
         "  |---|---|---:|",
