@@ -127,8 +127,10 @@ def undocumented(manifest: dict) -> list[str]:
 
 def without_primary_key_test(manifest: dict) -> list[str]:
     """Models with neither unique + not_null on one column nor unique_combination_of_columns. A
-    view that only unpivots a table may say `meta: {grain_tested_on: <that table>}` instead: the
-    table's key test covers it, where testing the view would expand every row again."""
+    view may say `meta: {grain_tested_on: ...}` instead, naming what guarantees its grain: a model
+    with a key test (a view that only unpivots that table: testing the view would expand every
+    row again), or `source:<schema>.<table>` declaring its `primary_key` (a database constraint,
+    checked in tests/warehouse; a test would read every raw row)."""
     tests: dict[str, set[tuple[str, str | None]]] = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test" and node.get("test_metadata") and node.get("attached_node"):
@@ -142,16 +144,17 @@ def without_primary_key_test(manifest: dict) -> list[str]:
         }
         return bool(by_column) or any(kind == "unique_combination_of_columns" for kind, _ in found)
 
-    def tested_on(node: dict) -> str | None:
-        table = (node.get("meta") or node["config"].get("meta") or {}).get("grain_tested_on")
-        if table and node["config"]["materialized"] == "view":
-            return f"model.thanrak.{table}"
-        return None
+    def guaranteed(node: dict) -> bool:
+        named = (node.get("meta") or node["config"].get("meta") or {}).get("grain_tested_on")
+        if not named or node["config"]["materialized"] != "view":
+            return False
+        if named.startswith("source:"):
+            source = manifest["sources"].get(f"source.thanrak.{named.removeprefix('source:')}", {})
+            return bool({**source.get("source_meta", {}), **source.get("meta", {})}.get("primary_key"))
+        return has_key_test(f"model.thanrak.{named}")
 
     return [
-        node["name"]
-        for uid, node in models(manifest).items()
-        if not (has_key_test(uid) or (tested_on(node) and has_key_test(tested_on(node))))
+        node["name"] for uid, node in models(manifest).items() if not (has_key_test(uid) or guaranteed(node))
     ]
 
 
@@ -219,6 +222,9 @@ def test_the_rules_find_a_break(manifest):
     next(iter(_model(broken, "dim_date")["columns"].values()))["description"] = ""
     # (and a table whose key test also covers the view unpivoting it)
     untested = {"model.thanrak.stg_ref__calendar", "model.thanrak.fct_bmn_village_item_counts"}
+    # (and a raw table that does not declare its primary key)
+    broken["sources"]["source.thanrak.raw.otop_sales"]["source_meta"] = {}
+    broken["sources"]["source.thanrak.raw.otop_sales"]["meta"] = {}
     for node in broken["nodes"].values():
         if node["resource_type"] == "test" and node.get("attached_node") in untested:
             node["attached_node"] = None
@@ -237,6 +243,8 @@ def test_the_rules_find_a_break(manifest):
     assert sorted(without_primary_key_test(broken)) == [
         "fct_bmn_village_item_counts",
         "fct_bmn_village_summary",
+        "int_otop_sales_in_force",
+        "stg_raw__otop_sales",
         "stg_ref__calendar",
     ]
     assert bi_not_public(broken) == ["scorecard is protected"]

