@@ -35,7 +35,7 @@ bench: env
 # the next night's resubmission of one province, the dashboard queries as bi_reader; writes
 # bench/results/national-<date>.json and .md. See bench/README.md (National survey year).
 bench-national: env
-	$(BIN)/python -m bench.national --scale 1
+	$(BIN)/python -m bench.national --scale 1 --workers 2
 
 lint: env
 	$(BIN)/ruff check plugins dags tests

@@ -309,8 +309,8 @@ def night_build(stages: Stages, run_id: str, night: dt.date) -> dict:
     }
 
 
-def ingest(stages: Stages, run_id: str, night: dt.date) -> dict:
-    done = nightly_ingest(stages, run_id, night)
+def ingest(stages: Stages, run_id: str, night: dt.date, workers: int) -> dict:
+    done = nightly_ingest(stages, run_id, night, workers)
     failed = [i.submission.key for i in done.items if i.loaded is None or i.loaded.status != "loaded"]
     if failed:
         raise RuntimeError(f"night {night}: files not loaded: {failed[:5]}")
@@ -495,6 +495,7 @@ def snapshot_dbt_project(work: Path, source: str) -> tuple[Path, dict]:
 def run(args: argparse.Namespace, log: Callable[[str], None]) -> dict:
     result: dict = {
         "scale": args.scale,
+        "ingest_workers": args.workers,
         "runs": args.runs,
         "previous_year_share": args.previous_year_share,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -579,7 +580,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> dict:
             checkpoint(url)
             load["before_night"] = load_average()
             log("the survey night: ingest")
-            night = ingest(stages, RUN_IDS["survey"], nights["survey"])
+            night = ingest(stages, RUN_IDS["survey"], nights["survey"], args.workers)
             result["ingest_s"] = night["seconds"]
             result["ingest"] = {**night, "rows_per_s": survey.rows / night["seconds"]}
             result["ingest_ratio_to_copy"] = result["ingest"]["rows_per_s"] / result["copy_rows_per_s"]
@@ -608,7 +609,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> dict:
             write_provincial(revision, survey.landing / key, load_contract(DATASET))
             checkpoint(url)  # hours pass between two nights
             log(f"the next night: {key} again ({changed:,} of {revision.num_rows:,} rows changed)")
-            again = ingest(stages, RUN_IDS["resubmission"], nights["resubmission"])
+            again = ingest(stages, RUN_IDS["resubmission"], nights["resubmission"], args.workers)
             books = reconcile(url, nights["resubmission"], 1, revision.num_rows)
             rebuild = night_build(stages, RUN_IDS["resubmission"], nights["resubmission"])
             result["resubmission_s"] = again["seconds"] + rebuild["seconds"]
@@ -832,6 +833,13 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--server-url", default=SERVER_URL, help="PostgreSQL server (THANRAK_BENCH_PG_URL)")
     parser.add_argument("--seed", type=int, default=2569)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="province batches ingested at once, each in a process of its own (the DAG's mapped ingest "
+        "tasks under a scheduler running that many); 1 = one after another",
+    )
     parser.add_argument(
         "--dbt-project",
         choices=("head", "tree"),

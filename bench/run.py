@@ -24,8 +24,10 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 
@@ -248,14 +250,38 @@ class NightlyIngest:
     busy_s: dict[str, float]
 
 
-def nightly_ingest(stages: Stages, run_id: str, night: dt.date) -> NightlyIngest:
-    """discover_by_province, then `Stages.process_batch` per province, one after another (the
-    DAG's ingest tasks on a one-worker machine); busy times are those of `run_id`'s log rows."""
+_worker_stages: Stages | None = None  # a worker process's own Stages (nightly_ingest)
+
+
+def _start_worker(url: str, settings: Settings) -> None:
+    global _worker_stages
+    _worker_stages = Stages(url, settings)
+
+
+def _process_batch(run_id: str, night: dt.date, batch: list) -> list:
+    return _worker_stages.process_batch(run_id, night, batch)
+
+
+def nightly_ingest(stages: Stages, run_id: str, night: dt.date, workers: int = 1) -> NightlyIngest:
+    """discover_by_province, then `Stages.process_batch` per province: one after another (the
+    DAG's ingest tasks on a one-worker machine), or `workers` batches at a time in processes of
+    their own (the DAG's mapped ingest tasks under a scheduler that runs that many at once).
+    Busy times are those of `run_id`'s log rows; the clock's CPU time is this process's only."""
     whole, discover_clock = Clock(), Clock()
     with whole.measure():
         with discover_clock.measure():
             batches = stages.discover_by_province(run_id, night)
-        done = [item for batch in batches for item in stages.process_batch(run_id, night, batch)]
+        if workers == 1:
+            done = [item for batch in batches for item in stages.process_batch(run_id, night, batch)]
+        else:
+            with ProcessPoolExecutor(
+                workers, initializer=_start_worker, initargs=(stages.url, stages.settings)
+            ) as pool:
+                done = [
+                    item
+                    for items in pool.map(partial(_process_batch, run_id, night), batches)
+                    for item in items
+                ]
     with psycopg.connect(stages.url) as conn:
         busy = dict(
             conn.execute(
