@@ -1,7 +1,10 @@
 -- Villages (หมู่บ้าน) known from the household survey: DOPA publishes no village list with
 -- codes, so a village exists here once a survey row names it. Code = tambon code + หมู่ที่.
+-- Read from the village counts (one row per village and survey year, 0.5 M rows nationally),
+-- not from every household in force (14 M rows: 15 s on each survey night).
 with households as (
-    select village_code, tambon_code from {{ ref('int_bmn_households_in_force') }}
+    select village_key as village_code, left(village_key, 6) as tambon_code
+    from {{ ref('fct_bmn_village_item_counts') }}
 ),
 
 areas as (
