@@ -242,7 +242,7 @@ def test_a_resubmission_night_builds_only_its_dataset_and_skips_the_other_dbt_ta
             ).fetchall()
         )
     dbt_states = {task: state for task, state in states.items() if task.startswith("build_marts.")}
-    assert {s for t, s in dbt_states.items() if ".fct_activities" in t} == {"success"}
+    assert {s for t, s in dbt_states.items() if ".fct_activities." in t} == {"success"}
     assert {s for t, s in dbt_states.items() if ".fct_dq_deliveries" in t} == {"success"}
     assert {s for t, s in dbt_states.items() if ".fct_otop_sales" in t} == {"skipped"}
     assert "failed" not in dbt_states.values()
@@ -254,3 +254,9 @@ def test_a_resubmission_night_builds_only_its_dataset_and_skips_the_other_dbt_ta
             (NEXT_NIGHT,),
         ).fetchone()
     assert (detail["selection"], detail["success"]) == (["activities"], True)
+    with psycopg.connect(warehouse) as conn:
+        counted = conn.execute(
+            """select (select count(*) from marts.fct_activities),
+                      (select sum(activities) from marts.fct_activities_monthly)"""
+        ).fetchone()
+    assert counted[0] == counted[1], "the activities aggregate was not rebuilt with its fact"
