@@ -12,7 +12,8 @@
         the manifest only grows);
       - the model selects with only_outdated_provinces(): the provinces without current rows (the
         ones just deleted, and provinces new to the table), stamped by province_versions().
-    The result equals a full refresh (tests/test_marts.py). Both run in the model's transaction.
+    The result equals a full refresh (tests/test_incremental_night.py). Both run in the model's
+    transaction.
     rebuilt_by_province() configures a model so; its index on (province_code, source_version)
     makes the checks 76 probes. -#}
 
@@ -59,9 +60,9 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- A filter on the model's source rows (`column` holds their province code). -#}
-{% macro only_outdated_provinces(dataset, column='province_code') %}
+{#- A filter on the model's source rows, by their province_code. -#}
+{% macro only_outdated_provinces(dataset) %}
     {%- if is_incremental() %}
-    where {{ column }} in ({{ _outdated_provinces(dataset) }})
+    where province_code in ({{ _outdated_provinces(dataset) }})
     {%- endif %}
 {% endmacro %}

@@ -22,8 +22,9 @@ versions as (
 -- judged by its latest survey up to the quarter's end. Survey rows carry a year, not a date:
 -- they count in the quarter of the file's period. The quarters come from the survey files in
 -- force (a handful of rows), so the households are read once, not once more to list them.
+-- (one row per province × period: int_submissions_in_force holds one submission per slot)
 slot_quarters as (
-    select distinct
+    select
         slots.province_code,
         calendar.fiscal_year_be,
         calendar.fiscal_quarter,
