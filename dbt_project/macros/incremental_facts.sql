@@ -1,8 +1,10 @@
+-- sqlfluff:exclude_rules:LT02
+-- (layout is not linted in macro definitions: sqlfluff indents the Jinja blocks, not the SQL they render)
 {#- Incremental facts, on each run: first the rows of revisions no longer in force are deleted
     (delete_superseded_rows, the pre-hook), then the rows of files in force that the table does
     not hold yet are appended (only_new_revisions). A resubmission can drop rows or bring none at
     all; its predecessor's rows go either way. A key is never appended twice: the rows in force
-    hold each key once (each fact's unique test), and the rows a new revision brings were its
+    hold each key once (each fact's unique index), and the rows a new revision brings were its
     predecessor's, deleted first. The result equals a full refresh (tests/test_marts.py). -#}
 {#- Both look up the few submissions concerned, so that a night touching one file reads that file's
     rows, through raw's primary key and the facts' submission_id index, not the whole table (a
@@ -29,4 +31,68 @@
     {% else %}
     select 1
     {% endif %}
+{% endmacro %}
+
+{#- Each fact row's `built_at`: when the dbt invocation that appended it started. The rows of a
+    model's newest build are the ones with its max(built_at) (an index on built_at makes that a
+    probe): the facts' tests read only those (get_where_subquery below). -#}
+{% macro built_at() -%}
+    '{{ run_started_at }}'::timestamptz as built_at
+{%- endmacro %}
+
+{#- dbt's get_where_subquery (a test's `where` config), with one placeholder more:
+    `__newest_build__` keeps the rows the model's newest build appended. dbt_project.yml sets it
+    for every test of an append-only fact, so that a night that appended one province's file
+    tests that file's rows, not the 14 M a national survey year holds. The tests are row-wise
+    (not_null, relationships, code lists): rows built before were tested when they were built,
+    and a full refresh (every row then has the newest built_at) tests them all again. A key's
+    uniqueness is not row-wise: the facts' unique indexes hold it on every insert. The newest
+    build, not this invocation, so that a test run on its own (a Cosmos LOCAL task, a retry)
+    still reads those rows. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- set newest = 'built_at = (select max(built_at) from ' ~ relation ~ ')' -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ (where | replace('__newest_build__', newest)) ~ ') dbt_subquery') -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A fact's indexes: its key, unique (checked on every insert: a test would read the whole table
+    each night); submission_id, for the clean-up's and the increment's lookups; built_at, for the
+    newest build's rows. Called in each fact's config(). -#}
+{% macro fact_indexes(key) -%}
+    {{ return([
+        {'columns': [key], 'unique': true},
+        {'columns': ['submission_id']},
+        {'columns': ['built_at']},
+    ]) }}
+{%- endmacro %}
+
+{#- The facts' post-hook: creates the indexes of fact_indexes() the table lacks. dbt creates a
+    model's indexes only with its table, and an incremental fact keeps its table: one built before
+    an index was configured gets it here, on the next night (a unique one then also checks the
+    rows held). One catalog query when nothing is missing. -#}
+{% macro create_missing_indexes() %}
+    {%- set statements = [] -%}
+    {%- if execute -%}
+        {%- set held = run_query(
+            "select indexdef from pg_indexes where schemaname = '" ~ this.schema
+            ~ "' and tablename = '" ~ this.identifier ~ "'"
+        ).columns[0].values() -%}
+        {%- for index in config.get('indexes') or [] -%}
+            {%- set columns = '(' ~ index['columns'] | join(', ') ~ ')' -%}
+            {%- set found = [] -%}
+            {%- for definition in held -%}
+                {%- if definition.endswith(columns) and (('UNIQUE' in definition) == (index.get('unique') or false)) -%}
+                    {%- do found.append(definition) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- if not found -%}
+                {%- do statements.append(get_create_index_sql(this, index)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ statements | join(';\n') if statements else 'select 1' }}
 {% endmacro %}

@@ -126,11 +126,13 @@ def undocumented(manifest: dict) -> list[str]:
 
 
 def without_primary_key_test(manifest: dict) -> list[str]:
-    """Models with neither unique + not_null on one column nor unique_combination_of_columns. A
-    view may say `meta: {grain_tested_on: ...}` instead, naming what guarantees its grain: a model
-    with a key test (a view that only unpivots that table: testing the view would expand every
-    row again), or `source:<schema>.<table>` declaring its `primary_key` (a database constraint,
-    checked in tests/warehouse; a test would read every raw row)."""
+    """Models with neither unique + not_null on one column nor unique_combination_of_columns, nor
+    a unique index (config `indexes`) on a column the contract or a test keeps not null: the
+    database then refuses a duplicate on every insert (the facts: a test would read the whole
+    table each night). A view may say `meta: {grain_tested_on: ...}` instead, naming what
+    guarantees its grain: a model with a key (a view that only unpivots that table: testing the
+    view would expand every row again), or `source:<schema>.<table>` declaring its `primary_key`
+    (a database constraint, checked in tests/warehouse; a test would read every raw row)."""
     tests: dict[str, set[tuple[str, str | None]]] = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test" and node.get("test_metadata") and node.get("attached_node"):
@@ -139,10 +141,18 @@ def without_primary_key_test(manifest: dict) -> list[str]:
 
     def has_key_test(uid: str) -> bool:
         found = tests.get(uid, set())
-        by_column = {column for kind, column in found if kind == "unique"} & {
-            column for kind, column in found if kind == "not_null"
+        node = manifest["nodes"].get(uid, {})
+        not_null = {column for kind, column in found if kind == "not_null"} | {
+            name
+            for name, column in node.get("columns", {}).items()
+            if any(constraint["type"] == "not_null" for constraint in column.get("constraints", []))
         }
-        return bool(by_column) or any(kind == "unique_combination_of_columns" for kind, _ in found)
+        unique = {column for kind, column in found if kind == "unique"} | {
+            index["columns"][0]
+            for index in node.get("config", {}).get("indexes") or []
+            if index.get("unique") and len(index["columns"]) == 1
+        }
+        return bool(unique & not_null) or any(kind == "unique_combination_of_columns" for kind, _ in found)
 
     def guaranteed(node: dict) -> bool:
         named = (node.get("meta") or node["config"].get("meta") or {}).get("grain_tested_on")
@@ -225,6 +235,9 @@ def test_the_rules_find_a_break(manifest):
     # (and a raw table that does not declare its primary key)
     broken["sources"]["source.thanrak.raw.otop_sales"]["source_meta"] = {}
     broken["sources"]["source.thanrak.raw.otop_sales"]["meta"] = {}
+    # (and a fact whose key index is not unique, another whose key may be null)
+    _model(broken, "fct_otop_sales")["config"]["indexes"][0]["unique"] = False
+    _model(broken, "fct_plot_progress")["columns"]["plot_progress_key"]["constraints"] = []
     for node in broken["nodes"].values():
         if node["resource_type"] == "test" and node.get("attached_node") in untested:
             node["attached_node"] = None
@@ -243,6 +256,8 @@ def test_the_rules_find_a_break(manifest):
     assert sorted(without_primary_key_test(broken)) == [
         "fct_bmn_village_item_counts",
         "fct_bmn_village_summary",
+        "fct_otop_sales",
+        "fct_plot_progress",
         "int_otop_sales_in_force",
         "stg_raw__otop_sales",
         "stg_ref__calendar",

@@ -1,5 +1,7 @@
 -- One row per five-gear activity of the files in force.
 
+{{ config(indexes=fact_indexes('activity_key')) }}
+
 with activities as (
     select * from {{ ref('int_activities_in_force') }}
     {{ only_new_revisions() }}
@@ -24,5 +26,6 @@ select
     disbursed_baht,
     submission_id,
     revision,
-    source_row
+    source_row,
+    {{ built_at() }}
 from activities

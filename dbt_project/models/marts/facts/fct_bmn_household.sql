@@ -4,6 +4,8 @@
 -- validation quarantines any other row (contract rules tool_of_survey_year, items_of_tool).
 -- Item flags stay as columns: a bridge row per item would be 38 × 12.8 M rows.
 
+{{ config(indexes=fact_indexes('household_year_key')) }}
+
 with households as (
     select * from {{ ref('int_bmn_households_in_force') }}
     {{ only_new_revisions() }}
@@ -82,6 +84,7 @@ select
     households.indicator_38,
     households.submission_id,
     households.revision,
-    households.source_row
+    households.source_row,
+    {{ built_at() }}
 from households
 left join thresholds using (survey_year_be)

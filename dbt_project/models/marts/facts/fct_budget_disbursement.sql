@@ -1,5 +1,7 @@
 -- Budget: one row per project × unit (district or provincial office) × month of the files in force.
 
+{{ config(indexes=fact_indexes('disbursement_key')) }}
+
 with disbursement as (
     select * from {{ ref('int_budget_disbursement_in_force') }}
     {{ only_new_revisions() }}
@@ -21,5 +23,6 @@ select
     round(100 * disbursed_baht / nullif(allocated_baht, 0), 2) as disbursed_pct,
     submission_id,
     revision,
-    source_row
+    source_row,
+    {{ built_at() }}
 from disbursement

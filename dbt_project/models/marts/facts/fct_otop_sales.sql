@@ -1,5 +1,7 @@
 -- OTOP sales: one row per producer × product × month × channel of the files in force.
 
+{{ config(indexes=fact_indexes('otop_sale_key')) }}
+
 with sales as (
     select * from {{ ref('int_otop_sales_in_force') }}
     {{ only_new_revisions() }}
@@ -19,5 +21,6 @@ select
     units_sold,
     submission_id,
     revision,
-    source_row
+    source_row,
+    {{ built_at() }}
 from sales

@@ -1,5 +1,7 @@
 -- Khok Nong Na progress: one row per plot × report month of the files in force.
 
+{{ config(indexes=fact_indexes('plot_progress_key')) }}
+
 with reports as (
     select * from {{ ref('int_knn_plot_progress_in_force') }}
     {{ only_new_revisions() }}
@@ -19,5 +21,6 @@ select
     produce_value_baht,
     submission_id,
     revision,
-    source_row
+    source_row,
+    {{ built_at() }}
 from reports
