@@ -61,13 +61,17 @@
 
 {#- A fact's indexes: its key, unique (checked on every insert: a test would read the whole table
     each night); submission_id, for the clean-up's and the increment's lookups; built_at, for the
-    newest build's rows. Called in each fact's config(). -#}
-{% macro fact_indexes(key) -%}
-    {{ return([
+    newest build's rows; and any `also` a fact's readers need. Called in each fact's config(). -#}
+{% macro fact_indexes(key, also=[]) -%}
+    {%- set indexes = [
         {'columns': [key], 'unique': true},
         {'columns': ['submission_id']},
         {'columns': ['built_at']},
-    ]) }}
+    ] -%}
+    {%- for column in also -%}
+        {%- do indexes.append({'columns': [column]}) -%}
+    {%- endfor -%}
+    {{ return(indexes) }}
 {%- endmacro %}
 
 {#- The facts' post-hook: creates the indexes of fact_indexes() the table lacks. dbt creates a

@@ -60,9 +60,20 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- A filter on the model's source rows, by their province_code. -#}
+{#- A filter on the model's source rows, by their province_code. The provinces are looked up
+    when the model is compiled, right before it runs, and written in as literals: the planner then
+    reads one province's rows through the source's province index (0.2 s) instead of scanning a
+    national year for a subquery it expects to match every province (3.3 s). The lookup may come
+    before the pre-hook's delete: it finds the same provinces, the ones without rows of their
+    current version. -#}
 {% macro only_outdated_provinces(dataset) %}
-    {%- if is_incremental() %}
+    {%- if is_incremental() and execute %}
+    {%- set literals = [] %}
+    {%- for code in run_query(_outdated_provinces(dataset)).columns[0].values() %}
+        {%- do literals.append("'" ~ (code | replace("'", "''")) ~ "'") %}
+    {%- endfor %}
+    where province_code in ({{ literals | join(', ') if literals else 'null' }})
+    {%- elif is_incremental() %}
     where province_code in ({{ _outdated_provinces(dataset) }})
     {%- endif %}
 {% endmacro %}

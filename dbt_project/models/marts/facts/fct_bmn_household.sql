@@ -4,7 +4,9 @@
 -- validation quarantines any other row (contract rules tool_of_survey_year, items_of_tool).
 -- Item flags stay as columns: a bridge row per item would be 38 × 12.8 M rows.
 
-{{ config(indexes=fact_indexes('household_year_key')) }}
+-- province_code: the aggregates rebuilt one province at a time read one province's rows
+-- (macros/province_increments.sql): 0.2 s through it, 3.3 s scanning a national year.
+{{ config(indexes=fact_indexes('household_year_key', also=['province_code'])) }}
 
 with households as (
     select * from {{ ref('int_bmn_households_in_force') }}
