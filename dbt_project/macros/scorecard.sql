@@ -46,3 +46,17 @@
     {{ is_previous_fiscal_quarter(previous, current) }}
     and ({{ current }}.period_type = 'within_quarter' or {{ previous }}.fiscal_year_be = {{ current }}.fiscal_year_be)
 {% endmacro %}
+
+{#- The measures of `measures` (one row per province × fiscal quarter × indicator, with its
+    numerator and denominator) with their fiscal year to date: for measures that add up over
+    quarters (counts, amounts, sums and their report counts), the sums of the fiscal year's
+    quarters from Q1 (1 October) to this one. Not for budget standings or distinct households,
+    which do not add up (int_scorecard_budget_measures, int_bmn_households_by_quarter). -#}
+{% macro summed_fiscal_year_to_date(measures) %}
+    select
+        {{ measures }}.*,
+        sum({{ measures }}.numerator) over fiscal_year_so_far as fy_to_date_numerator,
+        sum({{ measures }}.denominator) over fiscal_year_so_far as fy_to_date_denominator
+    from {{ measures }}
+    window fiscal_year_so_far as (partition by province_code, fiscal_year_be, indicator_code order by fiscal_quarter)
+{% endmacro %}
