@@ -74,10 +74,31 @@ def row_versions(url: str) -> dict[tuple[str, str], set[str]]:
         }
 
 
+# The scorecard's measures of each dataset, one model each reading the dataset's fact
+# (tests/dbt/test_night_selection.py checks the same on the selection alone).
+MEASURES_OF = {
+    "activities": "int_scorecard_activity_measures",
+    "otop_sales": "int_scorecard_otop_measures",
+    "knn_plot_progress": "int_scorecard_plot_measures",
+    "budget_disbursement": "int_scorecard_budget_measures",
+    "bmn_households": "int_bmn_households_by_quarter",
+}
+
+
+def last_build(settings: Settings) -> list[str]:
+    """The unique ids of the nodes the last dbt build ran (model.thanrak.<name>, test..., ...)."""
+    results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
+    return [r["unique_id"] for r in results["results"]]
+
+
 def built_kinds(settings: Settings) -> set[str]:
     """The kinds of node (model, test, unit_test, ...) the last dbt build ran."""
-    results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
-    return {r["unique_id"].split(".")[0] for r in results["results"]}
+    return {uid.split(".")[0] for uid in last_build(settings)}
+
+
+def built_models(settings: Settings) -> set[str]:
+    """The names of the models the last dbt build ran."""
+    return {uid.split(".")[2] for uid in last_build(settings) if uid.startswith("model.")}
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +125,7 @@ def nights(warehouse, tmp_path_factory):
     ingest_night(stages, RESUBMISSION_NIGHT)
     second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
     kinds.append(built_kinds(settings))
+    second_models = built_models(settings)
     incremental = snapshot(warehouse)
     versions_incremental = row_versions(warehouse)
     data_docs = stages.build_data_docs("night-2", RESUBMISSION_NIGHT)
@@ -114,10 +136,7 @@ def nights(warehouse, tmp_path_factory):
 
     ingest_night(stages, EMPTY_NIGHT)
     third = stages.build_marts("night-3", EMPTY_NIGHT)
-    results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
-    third_models = {
-        r["unique_id"].split(".")[2] for r in results["results"] if r["unique_id"].startswith("model.")
-    }
+    third_models = built_models(settings)
     with psycopg.connect(warehouse) as conn:
         logged = dict(
             conn.execute("select run_id, detail from ops.run_log where stage = 'build_marts'").fetchall()
@@ -130,6 +149,7 @@ def nights(warehouse, tmp_path_factory):
         "versions": (versions_after_first, versions_incremental),
         "full_refresh": full_refresh,
         "data_docs": data_docs,
+        "second_models": second_models,
         "third_models": third_models,
         "kinds": kinds,
         "settings": settings,
@@ -179,6 +199,15 @@ def test_the_resubmission_changed_the_marts_it_should(nights):
     assert not {f"marts.{fact}" for fact in set(FACT_OF.values()) - resubmitted} & changed
 
 
+def test_a_resubmission_night_recomputes_only_its_datasets_scorecard_measures(nights):
+    """Activities and the survey got files: their measures were rebuilt, and the scorecard with
+    them; the OTOP, plot and budget measures were not (their tables are the first night's)."""
+    built = nights["second_models"]
+    assert {MEASURES_OF["activities"], MEASURES_OF["bmn_households"]} <= built
+    assert {"int_scorecard_measures_by_quarter", "fct_scorecard"} <= built
+    assert not {MEASURES_OF[d] for d in ("otop_sales", "knn_plot_progress", "budget_disbursement")} & built
+
+
 def test_the_survey_aggregates_recount_only_the_resubmitting_province(nights):
     """Province 57 sent nothing new: its rows of every table rebuilt by province are the very
     rows the first night wrote; province 40's were all written again."""
@@ -196,7 +225,9 @@ def test_a_night_without_files_builds_only_what_the_manifest_and_validations_fee
     assert third["selection"] == []
     built = nights["third_models"]
     assert {"fct_dq_completeness", "fct_dq_deliveries", "fct_dq_rule_results", "fct_scorecard"} <= built
+    assert {"int_scorecard_delivery_measures", "int_scorecard_measures_by_quarter"} <= built
     assert not set(FACT_OF.values()) & built
+    assert not set(MEASURES_OF.values()) & built  # the facts' measures are read, not recomputed
 
 
 def test_data_docs_cover_only_the_datasets_with_files_that_night(nights):
