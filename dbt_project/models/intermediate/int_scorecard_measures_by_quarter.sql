@@ -7,37 +7,38 @@
 -- nothing of a kind): a fiscal-year-to-date value is not carried into a quarter without data.
 -- Each source's measures are a model of their own that reads only its fact, so a night rebuilds
 -- only the measures of the datasets that got files (and the on-time measure, every night); this
--- model only puts them together.
+-- model only puts them together, naming the columns of each (a union matches them by position).
+{%- set measure_columns -%}
+    province_code, fiscal_year_be, fiscal_quarter, indicator_code,
+    numerator, denominator, fy_to_date_numerator, fy_to_date_denominator
+{%- endset %}
+
 with activity_measures as (
-    select * from {{ ref('int_scorecard_activity_measures') }}
+    select {{ measure_columns }} from {{ ref('int_scorecard_activity_measures') }}
 ),
 
 otop_measures as (
-    select * from {{ ref('int_scorecard_otop_measures') }}
+    select {{ measure_columns }} from {{ ref('int_scorecard_otop_measures') }}
 ),
 
 plot_measures as (
-    select * from {{ ref('int_scorecard_plot_measures') }}
+    select {{ measure_columns }} from {{ ref('int_scorecard_plot_measures') }}
 ),
 
 budget_measures as (
-    select * from {{ ref('int_scorecard_budget_measures') }}
+    select {{ measure_columns }} from {{ ref('int_scorecard_budget_measures') }}
 ),
 
 delivery_measures as (
-    select * from {{ ref('int_scorecard_delivery_measures') }}
+    select {{ measure_columns }} from {{ ref('int_scorecard_delivery_measures') }}
 ),
 
--- G2-ABOVE-INCOME: distinct households, counted one province at a time (and the survey's
--- source_version, which only that model needs, left out).
+-- G2-ABOVE-INCOME: distinct households, counted one province at a time (its source_version,
+-- which only that model needs, left out).
 household_measures as (
-    select
-        province_code, fiscal_year_be, fiscal_quarter, indicator_code,
-        numerator, denominator, fy_to_date_numerator, fy_to_date_denominator
-    from {{ ref('int_bmn_households_by_quarter') }}
+    select {{ measure_columns }} from {{ ref('int_bmn_households_by_quarter') }}
 ),
 
--- Each part has the eight columns, in this order.
 measures as (
     select * from activity_measures
     union all
@@ -52,7 +53,4 @@ measures as (
     select * from household_measures
 )
 
-select
-    province_code, fiscal_year_be, fiscal_quarter, indicator_code,
-    numerator, denominator, fy_to_date_numerator, fy_to_date_denominator
-from measures
+select * from measures
