@@ -152,3 +152,31 @@ def test_the_same_bytes_again_in_the_same_slot_are_a_recorded_redelivery(warehou
     [(submission_id, status, loaded)] = submissions
     assert status == "loaded" and raw_rows == loaded == 8
     assert deliveries == [(first, submission_id), (again, submission_id)]
+
+
+def test_a_nights_batches_come_largest_first_and_revisions_follow_delivery(warehouse, stages):
+    """Workers taking the batches in turn end together when the largest come first; hashing files
+    side by side does not reorder their revisions (the later delivery is revision 2). October's
+    slots: no other test of this warehouse has delivered to them."""
+    landing = stages.settings.landing_dir
+    deliver(landing, "50/activities/2026-10/small.csv", activities("50", 5), NIGHT, dt.time(9, 0))
+    deliver(landing, "34/activities/2026-10/large.csv", activities("34", 400), NIGHT, dt.time(9, 30))
+    deliver(landing, "40/activities/2026-10/middle.csv", activities("40", 35), NIGHT, dt.time(10, 0))
+    first = deliver(landing, "57/activities/2026-10/a.csv", activities("57", 20, 1), NIGHT, dt.time(11, 0))
+    second = deliver(landing, "57/activities/2026-10/b.csv", activities("57", 30, 2), NIGHT, dt.time(10, 30))
+
+    batches = stages.discover_by_province("test", NIGHT)
+
+    assert [[item.submission.province_code for item in batch] for batch in batches] == [
+        ["34"],
+        ["57", "57"],
+        ["40"],
+        ["50"],
+    ]
+    assert [item.submission.key for item in batches[1]] == [second, first]
+    assert manifest(warehouse, first, second) == {
+        second: ("57", 1, "discovered", None),
+        first: ("57", 2, "discovered", None),
+    }
+    for batch in batches:
+        stages.process_batch("test", NIGHT, batch)

@@ -29,7 +29,7 @@ WEEK = [dt.date(2026, 10, 5) + dt.timedelta(days=i) for i in range(7)]
 PROVINCES = ["40", "57"]
 # What must be equal between two warehouses: every row the pipeline keeps, less the columns that
 # record when a run happened (the run log is about runs, not data, and is left out).
-RUN_TIME_COLUMNS = ["loaded_at", "discovered_at", "processed_at", "released_at", "quarantined_at"]
+RUN_TIME_COLUMNS = ["loaded_at", "discovered_at", "processed_at", "released_at", "quarantined_at", "built_at"]
 COMPARED = [
     "ops.submission",
     "raw.activities",

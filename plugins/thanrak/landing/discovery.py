@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import psycopg
@@ -23,6 +24,7 @@ from thanrak.contract.messages import message
 from thanrak.landing.sources import LandedFile, Source
 
 _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$", re.ASCII)
+HASHING_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Submission:
     period: str
     revision: int
     delivered_at: dt.datetime
+    byte_size: int
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -55,14 +58,21 @@ def discover(
         code for (code,) in conn.execute("select province_code from ref.province where in_cdd_network")
     }
     landed_files = sorted(source.list_files(), key=lambda f: (f.delivered_at, f.key))
-    for landed in landed_files:
-        outside = landed.delivered_at > cutoff or (since is not None and landed.delivered_at <= since)
-        if outside or _seen(conn, landed):
-            continue
-        data = source.read_bytes(landed.key)
-        _register(conn, landed, hashlib.sha256(data).hexdigest(), night, cdd_provinces)
+    new = [
+        landed
+        for landed in landed_files
+        if not (landed.delivered_at > cutoff or (since is not None and landed.delivered_at <= since))
+        and not _seen(conn, landed)
+    ]
+    # Files are hashed HASHING_THREADS at a time (hashlib lets go of the GIL; a national survey
+    # year is 8.5 GB) and registered one by one in delivery order, which numbers the revisions.
+    with ThreadPoolExecutor(HASHING_THREADS, "hash") as hashing:
+        digests = hashing.map(lambda landed: _sha256(source, landed.key), new)
+        for landed, digest in zip(new, digests, strict=True):
+            _register(conn, landed, digest, night, cdd_provinces)
     rows = conn.execute(
-        """select submission_id, source_key, province_code, dataset, period, revision, delivered_at
+        """select submission_id, source_key, province_code, dataset, period, revision, delivered_at,
+                  byte_size
            from ops.submission where status = 'discovered' and delivered_at <= %s
              and (%s::timestamptz is null or delivered_at > %s)
            order by submission_id""",
@@ -84,6 +94,10 @@ def slot_problem(
     if dataset not in DATASETS:
         return message("unknown_dataset", detail=dataset)
     return None
+
+
+def _sha256(source: Source, key: str) -> str:
+    return hashlib.sha256(source.read_bytes(key)).hexdigest()
 
 
 def _seen(conn: psycopg.Connection, landed: LandedFile) -> bool:
