@@ -154,7 +154,10 @@ class Stages:
             batches.setdefault(item.submission.province_code, []).append(item)
         return sorted(
             batches.values(),
-            key=lambda batch: (-sum(item.submission.byte_size for item in batch), batch[0].submission.province_code),
+            key=lambda batch: (
+                -sum(item.submission.byte_size for item in batch),
+                batch[0].submission.province_code,
+            ),
         )
 
     def process_batch(self, run_id: str, night: dt.date, items: list[FileItem]) -> list[FileItem]:
