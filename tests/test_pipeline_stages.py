@@ -171,7 +171,8 @@ def test_a_batch_goes_through_on_two_warehouse_connections_with_a_run_log_row_pe
     """process_batch (the ingest task) extracts, validates and loads every file of a province
     over two connections (one reads and validates, one loads the file before), where each step
     of each file used to open its own; files close in their order; the run log keeps one row
-    per file and step, and no file's rows are left on the items it returns."""
+    per file and step (and one for the statistics refreshed after the batch), and no file's rows
+    are left on the items it returns."""
     night = NIGHT - dt.timedelta(days=10)  # before the nights other tests may leave files waiting
     stages, batch = _waiting_batch(warehouse, tmp_path, night, "50", 3)
     opened = []
@@ -198,4 +199,4 @@ def test_a_batch_goes_through_on_two_warehouse_connections_with_a_run_log_row_pe
         logged = conn.execute(
             "select stage, count(*) from ops.run_log where run_id = 'batch-run' group by stage"
         ).fetchall()
-    assert dict(logged) == {"extract": 3, "validate": 3, "load": 3}
+    assert dict(logged) == {"extract": 3, "validate": 3, "load": 3, "refresh_statistics": 1}

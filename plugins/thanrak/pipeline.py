@@ -28,6 +28,7 @@ from thanrak.landing.sources import Source, landing_source
 from thanrak.load.files import LoadResult, load_validated, reject_after_failure, reject_unreadable
 from thanrak.load.manifest import is_pending, night_problems
 from thanrak.load.pseudonyms import KeysOutOfStep, Pseudonymiser
+from thanrak.load.statistics import refresh_statistics
 from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
 from thanrak.report.html_report import gather, write_html_report
 from thanrak.report.summary import night_summary, write_report
@@ -167,7 +168,8 @@ class Stages:
         their order, at most two are in memory. A file whose step raises is closed with a verdict
         and the others go on; an infrastructure error stops the batch, to be retried (files
         loaded before it stay loaded, the rest wait). Raises at the end when a file could not
-        even be closed."""
+        even be closed. The planner statistics of the tables loaded are refreshed at the end
+        where they went stale (load.statistics: a server may run without autovacuum)."""
         with (
             connect(self.url, autocommit=True) as conn,
             connect(self.url, autocommit=True) as load_conn,
@@ -186,6 +188,8 @@ class Stages:
                     loading = loader.submit(self._guarded, self.load, run_id, night, item)
                 if loading:
                     done.append(loading.result())
+                with self._logged(run_id, night, "refresh_statistics", {}) as detail:
+                    detail["analyzed"] = refresh_statistics(conn)
             finally:
                 self._batch.conn = None
         raise_if_failed(done)
