@@ -6,16 +6,19 @@
     all; its predecessor's rows go either way. A key is never appended twice: the rows in force
     hold each key once (each fact's unique index), and the rows a new revision brings were its
     predecessor's, deleted first. The result equals a full refresh (tests/test_marts.py). -#}
-{#- Both look up the few submissions concerned, so that a night touching one file reads that file's
-    rows, through raw's primary key and the facts' submission_id index, not the whole table (a
-    national survey year: 14 M rows). -#}
+{#- Both look up the few submissions concerned when the model runs and write them in as literals
+    (like only_outdated_provinces), so that a night touching one file reads that file's rows
+    through raw's primary key and the facts' submission_id index, whatever the planner's
+    statistics say. A subquery instead was planned from ops.submission's statistics: never
+    analysed (a server without autovacuum), it was expected to match one row, and the household
+    fact's increment became a semi join scanning a national year (14 M rows) for 16 min. -#}
 {% macro only_new_revisions() %}
     -- depends_on: {{ ref('int_submissions_in_force') }} {{ ref('stg_ops__submissions') }}
     {% if is_incremental() %}
-    where submission_id in (
-        select in_force.submission_id from {{ ref('int_submissions_in_force') }} as in_force
-        where not exists (select from {{ this }} as held where held.submission_id = in_force.submission_id)
-    )
+    where submission_id in ({{ _submission_literals(
+        "select in_force.submission_id from " ~ ref('int_submissions_in_force') ~ " as in_force"
+        ~ " where not exists (select from " ~ this ~ " as held where held.submission_id = in_force.submission_id)"
+    ) }})
     {% endif %}
 {% endmacro %}
 
@@ -23,15 +26,25 @@
 {% macro delete_superseded_rows() %}
     {% if is_incremental() %}
     delete from {{ this }}
-    where submission_id in (
-        select submission_id from {{ ref('stg_ops__submissions') }} where status = 'loaded'
-        except
-        select submission_id from {{ ref('int_submissions_in_force') }}
-    )
+    where submission_id in ({{ _submission_literals(
+        "select submission_id from " ~ ref('stg_ops__submissions') ~ " where status = 'loaded'"
+        ~ " except select submission_id from " ~ ref('int_submissions_in_force')
+    ) }})
     {% else %}
     select 1
     {% endif %}
 {% endmacro %}
+
+{#- The submission ids `query` returns, as a literal list (null when none: `in (null)` matches
+    nothing); the query itself while dbt only parses the project. -#}
+{%- macro _submission_literals(query) -%}
+    {%- if execute -%}
+        {%- set ids = run_query(query).columns[0].values() | map('int') | map('string') | list -%}
+        {{- ids | join(', ') if ids else 'null' -}}
+    {%- else -%}
+        {{- query -}}
+    {%- endif -%}
+{%- endmacro -%}
 
 {#- Each fact row's `built_at`: when the dbt invocation that appended it started. The rows of a
     model's newest build are the ones with its max(built_at) (an index on built_at makes that a
