@@ -161,6 +161,41 @@ def test_a_fact_key_is_held_unique_by_an_index_also_on_a_table_built_without_it(
             conn.execute("insert into marts.fct_otop_sales select * from marts.fct_otop_sales limit 1")
 
 
+FACT_INDEXES = (
+    "select indexrelid from pg_index where indrelid = 'marts.fct_plot_progress'::regclass order by 1"
+)
+
+
+def _plot_progress_run(built: dict, before_run: str) -> list[int]:
+    """fct_plot_progress's index oids after `before_run` and an incremental run; the table must
+    then hold again what the full refresh built."""
+    with psycopg.connect(built["url"], autocommit=True) as conn:
+        conn.execute(before_run)
+    outcome = run_dbt(built["url"], ["run", "--select", "fct_plot_progress"], built["settings"])
+    assert outcome.success, outcome.failures
+    assert snapshot(built["url"])["fct_plot_progress"] == built["full_refresh"]["fct_plot_progress"]
+    with psycopg.connect(built["url"]) as conn:
+        return [oid for (oid,) in conn.execute(FACT_INDEXES)]
+
+
+def test_a_large_increment_builds_the_indexes_after_the_rows_and_a_small_one_keeps_them(built):
+    """drop_indexes_before_large_increment(): a fact's new files bringing at least as many rows as
+    it holds (here: all of them, into an emptied table) are appended without indexes, which are
+    then built again (new ones, unique key included); one file's rows are appended into the
+    indexes the table has."""
+    with psycopg.connect(built["url"]) as conn:
+        before = [oid for (oid,) in conn.execute(FACT_INDEXES)]
+        one_file = conn.execute("select min(submission_id) from marts.fct_plot_progress").fetchone()[0]
+    after_large = _plot_progress_run(built, "truncate marts.fct_plot_progress")
+    assert len(after_large) == len(before) == 3 and not set(after_large) & set(before)
+    after_small = _plot_progress_run(
+        built, f"delete from marts.fct_plot_progress where submission_id = {one_file}"
+    )
+    assert after_small == after_large
+    with psycopg.connect(built["url"]) as conn, pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("insert into marts.fct_plot_progress select * from marts.fct_plot_progress limit 1")
+
+
 IN_FORCE = """
     select distinct on (province_code, dataset, period) submission_id, province_code, period, rows_loaded
     from ops.submission where status = 'loaded' and dataset = %s

@@ -12,15 +12,25 @@
     statistics say. A subquery instead was planned from ops.submission's statistics: never
     analysed (a server without autovacuum), it was expected to match one row, and the household
     fact's increment became a semi join scanning a national year (14 M rows) for 16 min. -#}
-{% macro only_new_revisions() %}
+{% macro only_new_revisions(dataset) %}
     -- depends_on: {{ ref('int_submissions_in_force') }} {{ ref('stg_ops__submissions') }}
     {% if is_incremental() %}
-    where submission_id in ({{ _submission_literals(
-        "select in_force.submission_id from " ~ ref('int_submissions_in_force') ~ " as in_force"
-        ~ " where not exists (select from " ~ this ~ " as held where held.submission_id = in_force.submission_id)"
-    ) }})
+    where submission_id in ({{ _submission_literals(_new_revisions_query(dataset)) }})
     {% endif %}
 {% endmacro %}
+
+{#- The fact's dataset, for its hooks: `meta={'dataset': …}` in its config(). -#}
+{%- macro _fact_dataset() -%}
+    {{- (config.get('meta') or {}).get('dataset') or exceptions.raise_compiler_error(
+        this.identifier ~ ": an incremental fact names its dataset in config(meta={'dataset': …})") -}}
+{%- endmacro -%}
+
+{#- The fact's dataset's files in force whose rows the table does not hold yet. -#}
+{%- macro _new_revisions_query(dataset) -%}
+    select in_force.submission_id from {{ ref('int_submissions_in_force') }} as in_force
+    where in_force.dataset = '{{ dataset }}'
+      and not exists (select from {{ this }} as held where held.submission_id = in_force.submission_id)
+{%- endmacro -%}
 
 {#- Rows of loaded files that are no longer in force: their slot has a newer revision. -#}
 {% macro delete_superseded_rows() %}
@@ -28,6 +38,7 @@
     delete from {{ this }}
     where submission_id in ({{ _submission_literals(
         "select submission_id from " ~ ref('stg_ops__submissions') ~ " where status = 'loaded'"
+        ~ " and dataset = '" ~ _fact_dataset() ~ "'"
         ~ " except select submission_id from " ~ ref('int_submissions_in_force')
     ) }})
     {% else %}
@@ -45,6 +56,54 @@
         {{- query -}}
     {%- endif -%}
 {%- endmacro -%}
+
+{#- The facts' second pre-hook: when the increment brings at least as many rows as the table
+    holds (a year's first survey night: 14 M households into an empty fact), the table's indexes
+    are dropped before the rows are appended, and create_missing_indexes() builds them again
+    after (a sort per index instead of 14 M random inserts into each: the fact's survey night
+    took 209 s with its indexes kept, 97 s so, 26 s of it the four indexes). The unique index
+    then checks every row as it is built; all of it in the model's transaction, so a failure leaves
+    the table and its indexes as they were. A smaller increment keeps the indexes: rebuilding
+    them would read every row held. -#}
+{% macro drop_indexes_before_large_increment() %}
+    {%- set statements = [] -%}
+    {%- if is_incremental() and execute and _is_large_increment(_fact_dataset()) == 'large' -%}
+        {%- for index in run_query(
+            "select indexname from pg_indexes where schemaname = '" ~ this.schema
+            ~ "' and tablename = '" ~ this.identifier ~ "'"
+        ).columns[0].values() -%}
+            {%- do statements.append('drop index ' ~ adapter.quote(this.schema) ~ '.' ~ adapter.quote(index)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ statements | join(';\n') if statements else 'select 1' }}
+{% endmacro %}
+
+{#- 'large' when the rows of the fact's new files (ops.submission's rows_loaded) are at least as
+    many as the table holds (its statistics, fresh from the last build's ANALYZE), 'small' when
+    fewer, '' when the run is not incremental. -#}
+{%- macro _is_large_increment(dataset) -%}
+    {%- if is_incremental() and execute -%}
+        {%- set sizes = run_query(
+            "select coalesce(sum(submitted.rows_loaded), 0), (select greatest(class.reltuples, 0)"
+            ~ " from pg_class as class join pg_namespace as namespace on namespace.oid = class.relnamespace"
+            ~ " where namespace.nspname = '" ~ this.schema ~ "' and class.relname = '" ~ this.identifier ~ "')"
+            ~ " from " ~ ref('stg_ops__submissions') ~ " as submitted"
+            ~ " where submitted.submission_id in (" ~ _submission_literals(_new_revisions_query(dataset)) ~ ")"
+        ).rows[0] -%}
+        {{- 'large' if sizes[0] > 0 and sizes[0] >= sizes[1] else 'small' -}}
+    {%- endif -%}
+{%- endmacro -%}
+
+{#- The end of a fact's select: a small increment's rows in the order of the key's unique index,
+    so that the append walks the index's pages once, in order, instead of in random order (the
+    household key is an md5: appending 510 k households to a 14 M-row fact took 4.4 s sorted
+    against 8.1 s, with the index far larger than shared_buffers). A large increment (indexes built
+    after the rows) and a full build need no order. -#}
+{% macro in_key_order(key, dataset) %}
+    {%- if _is_large_increment(dataset) == 'small' %}
+    order by {{ key }}
+    {%- endif %}
+{% endmacro %}
 
 {#- Each fact row's `built_at`: when the dbt invocation that appended it started. The rows of a
     model's newest build are the ones with its max(built_at) (an index on built_at makes that a

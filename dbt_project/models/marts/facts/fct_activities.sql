@@ -1,10 +1,11 @@
 -- One row per five-gear activity of the files in force.
 
-{{ config(indexes=fact_indexes('activity_key')) }}
+{% set dataset = 'activities' %}
+{{ config(indexes=fact_indexes('activity_key'), meta={'dataset': dataset}) }}
 
 with activities as (
     select * from {{ ref('int_activities_in_force') }}
-    {{ only_new_revisions() }}
+    {{ only_new_revisions(dataset) }}
 )
 
 select

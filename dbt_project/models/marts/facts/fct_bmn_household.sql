@@ -6,11 +6,12 @@
 
 -- province_code: the aggregates rebuilt one province at a time read one province's rows
 -- (macros/province_increments.sql): 0.2 s through it, 3.3 s scanning a national year.
-{{ config(indexes=fact_indexes('household_year_key', also=['province_code'])) }}
+{% set dataset = 'bmn_households' %}
+{{ config(indexes=fact_indexes('household_year_key', also=['province_code']), meta={'dataset': dataset}) }}
 
 with households as (
     select * from {{ ref('int_bmn_households_in_force') }}
-    {{ only_new_revisions() }}
+    {{ only_new_revisions(dataset) }}
 ),
 
 thresholds as (
@@ -90,3 +91,4 @@ select
     {{ built_at() }}
 from households
 left join thresholds using (survey_year_be)
+{{ in_key_order('household_year_key', dataset) }}

@@ -1,10 +1,11 @@
 -- Budget: one row per project × unit (district or provincial office) × month of the files in force.
 
-{{ config(indexes=fact_indexes('disbursement_key')) }}
+{% set dataset = 'budget_disbursement' %}
+{{ config(indexes=fact_indexes('disbursement_key'), meta={'dataset': dataset}) }}
 
 with disbursement as (
     select * from {{ ref('int_budget_disbursement_in_force') }}
-    {{ only_new_revisions() }}
+    {{ only_new_revisions(dataset) }}
 )
 
 select

@@ -1,10 +1,11 @@
 -- OTOP sales: one row per producer × product × month × channel of the files in force.
 
-{{ config(indexes=fact_indexes('otop_sale_key')) }}
+{% set dataset = 'otop_sales' %}
+{{ config(indexes=fact_indexes('otop_sale_key'), meta={'dataset': dataset}) }}
 
 with sales as (
     select * from {{ ref('int_otop_sales_in_force') }}
-    {{ only_new_revisions() }}
+    {{ only_new_revisions(dataset) }}
 )
 
 select

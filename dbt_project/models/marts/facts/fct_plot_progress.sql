@@ -1,10 +1,11 @@
 -- Khok Nong Na progress: one row per plot × report month of the files in force.
 
-{{ config(indexes=fact_indexes('plot_progress_key')) }}
+{% set dataset = 'knn_plot_progress' %}
+{{ config(indexes=fact_indexes('plot_progress_key'), meta={'dataset': dataset}) }}
 
 with reports as (
     select * from {{ ref('int_knn_plot_progress_in_force') }}
-    {{ only_new_revisions() }}
+    {{ only_new_revisions(dataset) }}
 )
 
 select
