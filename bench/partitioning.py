@@ -22,11 +22,11 @@ Operations, each layout in turn, `--runs` times (medians):
   - `province_read`: one province's villages counted (the aggregates' per-province increments);
   - `national_aggregate`: every province x year counted (an aggregate's full build: a full scan);
   - `key_lookup`: 200 households by key without their year (a relationships test, a lookup);
-  - `drop_year`: the previous survey year removed (delete, or detach and drop its partition); once,
+  - `drop_year`: the oldest survey year removed (delete, or detach and drop its partition); once,
     last, as it destroys.
 
 Every layout's rows are checked equal to the fact's (count and a checksum of the keys) after the
-build, after the resubmissions and, less the previous year, after drop_year; the run stops if not.
+build, after the resubmissions and, less the oldest year, after drop_year; the run stops if not.
 Writes bench/results/partitioning-<date>.json and .md.
 """
 
@@ -129,9 +129,11 @@ def build(conn: psycopg.Connection, layout: str, years: list[int], provinces: li
     steps["tables"] = 1 + (len(years) if layout != "plain" else 0) * (
         1 + (len(provinces) if layout == "by_year_province" else 0)
     )
+    # pg_partition_tree of a table that is not partitioned is empty
     steps["bytes"] = conn.execute(
-        "select coalesce(sum(pg_total_relation_size(relid)), 0) from pg_partition_tree(%s::regclass)",
-        (f"{SCHEMA}.{layout}",),
+        "select coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size(%(table)s::regclass))"
+        " from pg_partition_tree(%(table)s::regclass)",
+        {"table": f"{SCHEMA}.{layout}"},
     ).fetchone()[0]
     return steps
 
@@ -212,7 +214,7 @@ def run(url: str, runs: int, log: Callable[[str], None]) -> dict:
         ]
         if len(years) < 2:
             raise SystemExit(f"{SOURCE[0]}.{SOURCE[1]} holds survey years {years}: the bench needs two")
-        current, previous = years[-1], years[0]
+        current, oldest = years[-1], years[0]
         # The resubmitted file: the largest province's current survey file (bench.national's choice).
         province, submission_id, file_rows = conn.execute(
             sql.SQL(
@@ -232,7 +234,7 @@ def run(url: str, runs: int, log: Callable[[str], None]) -> dict:
         ]
         expected = checksum(conn, source)
         expected_after_drop = checksum(
-            conn, source, sql.SQL("survey_year_be <> {}").format(sql.Literal(previous))
+            conn, source, sql.SQL("survey_year_be <> {}").format(sql.Literal(oldest))
         )
         result["fact"] = {
             "rows": expected[0],
@@ -271,7 +273,7 @@ def run(url: str, runs: int, log: Callable[[str], None]) -> dict:
                         "median_s": statistics.median(seconds),
                         "runs_s": seconds,
                     }
-                result["layouts"][layout]["drop_year"] = {"seconds": drop_year(conn, layout, previous)}
+                result["layouts"][layout]["drop_year"] = {"seconds": drop_year(conn, layout, oldest)}
                 _check(conn, layout, expected_after_drop, "after drop_year")
         finally:
             conn.execute(sql.SQL("drop schema if exists {} cascade").format(_ident(SCHEMA)))

@@ -53,6 +53,7 @@ def test_every_layout_and_operation_is_measured_and_compared_to_the_plain_table(
         for operation in partitioning.OPERATIONS:
             assert partitioning.seconds_of(result["layouts"][layout], operation) > 0
     assert result["layouts"]["by_year_province"]["build"]["tables"] == 1 + 2 * (1 + 3)
+    assert all(result["layouts"][layout]["build"]["bytes"] > 0 for layout in partitioning.LAYOUTS)
     assert set(result["ratios"]) == {"by_year", "by_year_province"}
     assert len(result["layouts"]["plain"]["resubmission"]["runs_s"]) == 2
     markdown = run["path"].with_suffix(".md").read_text()
