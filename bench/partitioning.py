@@ -130,11 +130,13 @@ def build(conn: psycopg.Connection, layout: str, years: list[int], provinces: li
         1 + (len(provinces) if layout == "by_year_province" else 0)
     )
     # pg_partition_tree of a table that is not partitioned is empty
-    steps["bytes"] = conn.execute(
-        "select coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size(%(table)s::regclass))"
-        " from pg_partition_tree(%(table)s::regclass)",
-        {"table": f"{SCHEMA}.{layout}"},
-    ).fetchone()[0]
+    steps["bytes"] = int(
+        conn.execute(
+            "select coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size(%(table)s::regclass))"
+            " from pg_partition_tree(%(table)s::regclass)",
+            {"table": f"{SCHEMA}.{layout}"},
+        ).fetchone()[0]
+    )
     return steps
 
 
