@@ -1,5 +1,5 @@
-"""The loader refreshes planner statistics where autovacuum would (the test server runs without
-it: load.statistics)."""
+"""The loader refreshes planner statistics of the tables it loads (the test server runs without
+autovacuum: load.statistics)."""
 
 import time
 
@@ -22,14 +22,14 @@ def _wait_for_counted_changes(conn: psycopg.Connection, table: str, rows: int) -
     raise AssertionError(f"{table}: {changed} changes counted, {rows} made")
 
 
-def test_tables_changed_beyond_autovacuums_threshold_are_analysed_once(pg_server):
+def test_tables_never_analysed_or_grown_beyond_their_size_are_analysed(pg_server):
     with fresh_database(pg_server) as url, psycopg.connect(url, autocommit=True) as conn:
         conn.execute("create schema raw; create schema elsewhere")
         conn.execute("create table raw.big (n int); create table raw.quiet (n int)")
         conn.execute("create table elsewhere.big (n int)")
         for table in ("raw.big", "elsewhere.big"):
             conn.execute(f"insert into {table} select generate_series(1, 1000)")
-        conn.execute("insert into raw.quiet values (1)")  # below autovacuum's 50 rows
+        conn.execute("insert into raw.quiet values (1)")  # 50 rows or fewer: never due
         conn.execute("select pg_stat_force_next_flush()")
         for table in ("raw.big", "elsewhere.big", "raw.quiet"):
             _wait_for_counted_changes(conn, table, 1 if table == "raw.quiet" else 1000)
@@ -45,3 +45,14 @@ def test_tables_changed_beyond_autovacuums_threshold_are_analysed_once(pg_server
         assert never == -1  # another schema: not the loader's
         conn.execute("select pg_stat_clear_snapshot()")
         assert refresh_statistics(conn, ("raw",)) == []  # analysed: nothing due until it changes again
+
+        # grown by half: the planner scales the row count to the table's size, nothing is due
+        conn.execute("insert into raw.big select generate_series(1, 500)")
+        conn.execute("select pg_stat_force_next_flush()")
+        _wait_for_counted_changes(conn, "raw.big", 500)
+        assert refresh_statistics(conn, ("raw",)) == []
+        # grown by more than its size since the last ANALYZE: due again
+        conn.execute("insert into raw.big select generate_series(1, 600)")
+        conn.execute("select pg_stat_force_next_flush()")
+        _wait_for_counted_changes(conn, "raw.big", 1100)
+        assert refresh_statistics(conn, ("raw",)) == ["raw.big"]
