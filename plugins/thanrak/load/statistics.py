@@ -12,7 +12,8 @@ on disk at planning time, so once a table has been analysed its estimates follow
 ages is the columns' distributions, and a night's files change those little. The fatal case is a
 table never analysed, or one that has grown many times over since. With autovacuum's 0.1, a
 survey year's first night analysed raw.bmn_households 21 times (0.4 s each at 1 % of national
-scale): 10.6 s of the two workers' time in a 19 s night. Where autovacuum runs it keeps its own finer rule.
+scale): 10.6 s of the two workers' time in a 19 s night. Where autovacuum runs, it keeps its own
+finer rule as well.
 """
 
 from __future__ import annotations
