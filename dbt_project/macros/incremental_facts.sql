@@ -68,10 +68,7 @@
 {% macro drop_indexes_before_large_increment() %}
     {%- set statements = [] -%}
     {%- if is_incremental() and execute and _is_large_increment(_fact_dataset()) == 'large' -%}
-        {%- for index in run_query(
-            "select indexname from pg_indexes where schemaname = '" ~ this.schema
-            ~ "' and tablename = '" ~ this.identifier ~ "'"
-        ).columns[0].values() -%}
+        {%- for index in _held_indexes().columns['indexname'].values() -%}
             {%- do statements.append('drop index ' ~ adapter.quote(this.schema) ~ '.' ~ adapter.quote(index)) -%}
         {%- endfor -%}
     {%- endif -%}
@@ -84,11 +81,10 @@
 {%- macro _is_large_increment(dataset) -%}
     {%- if is_incremental() and execute -%}
         {%- set sizes = run_query(
-            "select coalesce(sum(submitted.rows_loaded), 0), (select greatest(class.reltuples, 0)"
-            ~ " from pg_class as class join pg_namespace as namespace on namespace.oid = class.relnamespace"
-            ~ " where namespace.nspname = '" ~ this.schema ~ "' and class.relname = '" ~ this.identifier ~ "')"
+            "select coalesce(sum(submitted.rows_loaded), 0), (select greatest(reltuples, 0) from pg_class"
+            ~ " where oid = '" ~ this.include(database=false) ~ "'::regclass)"
             ~ " from " ~ ref('stg_ops__submissions') ~ " as submitted"
-            ~ " where submitted.submission_id in (" ~ _submission_literals(_new_revisions_query(dataset)) ~ ")"
+            ~ " where submitted.submission_id in (" ~ _new_revisions_query(dataset) ~ ")"
         ).rows[0] -%}
         {{- 'large' if sizes[0] > 0 and sizes[0] >= sizes[1] else 'small' -}}
     {%- endif -%}
@@ -150,13 +146,18 @@
     model's indexes only with its table, and an incremental fact keeps its table: one built before
     an index was configured gets it here, on the next night (a unique one then also checks the
     rows held). One catalog query when nothing is missing. -#}
+{#- The indexes the table has now: pg_indexes' indexname and indexdef. -#}
+{%- macro _held_indexes() -%}
+    {{- return(run_query(
+        "select indexname, indexdef from pg_indexes where schemaname = '" ~ this.schema
+        ~ "' and tablename = '" ~ this.identifier ~ "'"
+    )) -}}
+{%- endmacro -%}
+
 {% macro create_missing_indexes() %}
     {%- set statements = [] -%}
     {%- if execute -%}
-        {%- set held = run_query(
-            "select indexdef from pg_indexes where schemaname = '" ~ this.schema
-            ~ "' and tablename = '" ~ this.identifier ~ "'"
-        ).columns[0].values() -%}
+        {%- set held = _held_indexes().columns['indexdef'].values() -%}
         {%- for index in config.get('indexes') or [] -%}
             {%- set columns = '(' ~ index['columns'] | join(', ') ~ ')' -%}
             {%- set found = [] -%}
