@@ -55,12 +55,8 @@ KEY_LOOKUPS = 200
 CODE_FOLDERS = ("bench/partitioning.py", "dbt_project/models/marts/facts", "dbt_project/macros")
 
 
-def _ident(*names: str) -> sql.Composable:
-    return sql.Identifier(*names)
-
-
 def _table(layout: str) -> sql.Composable:
-    return _ident(SCHEMA, layout)
+    return sql.Identifier(SCHEMA, layout)
 
 
 def _timed(conn: psycopg.Connection, statements: list[sql.Composable]) -> float:
@@ -84,7 +80,7 @@ def checksum(conn: psycopg.Connection, table: sql.Composable, where: sql.Composa
 
 def build(conn: psycopg.Connection, layout: str, years: list[int], provinces: list[str]) -> dict:
     """The layout filled from the fact: the rows, then the indexes, then statistics, each timed."""
-    source, table = _ident(*SOURCE), _table(layout)
+    source, table = sql.Identifier(*SOURCE), _table(layout)
     create: list[sql.Composable] = []
     if layout == "plain":
         fill = [sql.SQL("create table {} as select * from {}").format(table, source)]
@@ -93,7 +89,7 @@ def build(conn: psycopg.Connection, layout: str, years: list[int], provinces: li
             sql.SQL("create table {} (like {}) partition by list (survey_year_be)").format(table, source)
         )
         for year in years:
-            year_table = _ident(SCHEMA, f"{layout}_{year}")
+            year_table = sql.Identifier(SCHEMA, f"{layout}_{year}")
             by_province = (
                 sql.SQL(" partition by list (province_code)") if layout == "by_year_province" else sql.SQL("")
             )
@@ -106,7 +102,9 @@ def build(conn: psycopg.Connection, layout: str, years: list[int], provinces: li
                 for province in provinces:
                     create.append(
                         sql.SQL("create table {} partition of {} for values in ({})").format(
-                            _ident(SCHEMA, f"{layout}_{year}_{province}"), year_table, sql.Literal(province)
+                            sql.Identifier(SCHEMA, f"{layout}_{year}_{province}"),
+                            year_table,
+                            sql.Literal(province),
                         )
                     )
         fill = [sql.SQL("insert into {} select * from {}").format(table, source)]
@@ -115,9 +113,11 @@ def build(conn: psycopg.Connection, layout: str, years: list[int], provinces: li
         "by_year": ["household_year_key", "survey_year_be"],
         "by_year_province": ["household_year_key", "survey_year_be", "province_code"],
     }[layout]
-    indexes = [sql.SQL("create unique index on {} ({})").format(table, sql.SQL(", ").join(map(_ident, key)))]
+    indexes = [
+        sql.SQL("create unique index on {} ({})").format(table, sql.SQL(", ").join(map(sql.Identifier, key)))
+    ]
     for column in ["submission_id", "built_at"] + (["province_code"] if layout != "by_year_province" else []):
-        indexes.append(sql.SQL("create index on {} ({})").format(table, _ident(column)))
+        indexes.append(sql.SQL("create index on {} ({})").format(table, sql.Identifier(column)))
     conn.execute(sql.SQL("drop table if exists {} cascade").format(table))
     steps = {
         "create_s": _timed(conn, create),
@@ -126,9 +126,7 @@ def build(conn: psycopg.Connection, layout: str, years: list[int], provinces: li
         "analyze_s": _timed(conn, [sql.SQL("analyze {}").format(table)]),
     }
     steps["build_s"] = sum(steps.values())
-    steps["tables"] = 1 + (len(years) if layout != "plain" else 0) * (
-        1 + (len(provinces) if layout == "by_year_province" else 0)
-    )
+    steps["tables"] = len(create) or 1  # a create per table; plain's is its fill
     # pg_partition_tree of a table that is not partitioned is empty
     steps["bytes"] = int(
         conn.execute(
@@ -179,11 +177,10 @@ def queries(province: str, year: int, keys: list[str]) -> dict[str, tuple[sql.Co
 def drop_year(conn: psycopg.Connection, layout: str, year: int) -> float:
     table = _table(layout)
     if layout == "plain":
-        statements = [sql.SQL("delete from {} where survey_year_be = %s").format(table)]
-        started = time.perf_counter()
-        conn.execute(statements[0], (year,))
-        return time.perf_counter() - started
-    partition = _ident(SCHEMA, f"{layout}_{year}")
+        return _timed(
+            conn, [sql.SQL("delete from {} where survey_year_be = {}").format(table, sql.Literal(year))]
+        )
+    partition = sql.Identifier(SCHEMA, f"{layout}_{year}")
     return _timed(
         conn,
         [
@@ -201,7 +198,7 @@ def run(url: str, runs: int, log: Callable[[str], None]) -> dict:
     }
     load = {"before": load_average()}
     with psycopg.connect(url, autocommit=True) as conn:
-        source = _ident(*SOURCE)
+        source = sql.Identifier(*SOURCE)
         years = [
             row[0]
             for row in conn.execute(
@@ -244,7 +241,7 @@ def run(url: str, runs: int, log: Callable[[str], None]) -> dict:
             "provinces": len(provinces),
             "resubmitted": {"province_code": province, "submission_id": submission_id, "rows": file_rows},
         }
-        conn.execute(sql.SQL("create schema if not exists {}").format(_ident(SCHEMA)))
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(SCHEMA)))
         conn.execute(
             sql.SQL("create temp table resubmitted as select * from {} where submission_id = %s").format(
                 source
@@ -278,7 +275,7 @@ def run(url: str, runs: int, log: Callable[[str], None]) -> dict:
                 result["layouts"][layout]["drop_year"] = {"seconds": drop_year(conn, layout, oldest)}
                 _check(conn, layout, expected_after_drop, "after drop_year")
         finally:
-            conn.execute(sql.SQL("drop schema if exists {} cascade").format(_ident(SCHEMA)))
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(SCHEMA)))
     load["after"] = load_average()
     result["load_average"] = load
     result["ratios"] = ratios(result["layouts"])
