@@ -109,7 +109,12 @@ def _generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--datasets", nargs="*", choices=DATASETS, help="datasets (default: all five)")
     parser.add_argument("--defect-rate", type=float, default=0.01, help="share of rows with a defect")
     parser.add_argument("--file-defects", type=int, default=3, help="files spoilt as a whole")
-    parser.add_argument("--seed", type=int, default=2569)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=2569,
+        help="random seed: the same seed and night write the same files byte for byte (default 2569)",
+    )
 
 
 def _generate(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
@@ -135,7 +140,7 @@ def _generate(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
 
 
 def _check_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path)
+    parser.add_argument("file", type=Path, help="the .csv or .xlsx file to check")
     parser.add_argument(
         "--dataset", choices=DATASETS, help="default: from the folder <province>/<dataset>/<YYYY-MM>/"
     )
@@ -185,7 +190,7 @@ def _migrate(args: argparse.Namespace, settings: Settings, parser: argparse.Argu
 
 def _province_login_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("province_code", help="2-digit DOPA province code, e.g. 40")
-    parser.add_argument("login_name")
+    parser.add_argument("login_name", help="the PostgreSQL login to create or update, e.g. korat_planner")
 
 
 def _grant_province_login(
@@ -270,7 +275,17 @@ COMMANDS = (
         "the folder THANRAK_LANDING_DIR or var/landing) and warehouse (THANRAK_WAREHOUSE_URL, else an "
         "embedded PostgreSQL), generating nothing, and prints the night's summary and scorecard.",
     ),
-    Command("generate", "write a night of realistic provincial files", _generate, _generate_arguments),
+    Command(
+        "generate",
+        "write a night of realistic provincial files",
+        _generate,
+        _generate_arguments,
+        "Writes one night of deliveries into the landing folder as the 76 provincial offices would send "
+        "them (<province>/<dataset>/<YYYY-MM>/<file>): CSV in UTF-8, UTF-8 with BOM or cp874 and XLSX "
+        "workbooks, Thai or English headers, with a share of bad rows of every kind and a few files "
+        "spoilt as a whole. Every injected defect is listed in var/generated/<night>.json. Runs nothing "
+        "and needs no warehouse; `thanrak run-night` then processes the files.",
+    ),
     Command(
         "check",
         "check one file against the contract before sending it (no warehouse needed)",
@@ -278,7 +293,8 @@ COMMANDS = (
         _check_arguments,
         "Runs the submission contract and the validation rules on one file and prints every problem "
         "in Thai and English with its row number. Exit 0: accepted; 1: some rows would be "
-        "quarantined; 2: the file would be rejected.",
+        "quarantined; 2: the file would be rejected; 3: the command was not given as it needs (no such "
+        "file, no dataset, province or period); 4: internal error.",
     ),
     Command(
         "migrate",
