@@ -162,9 +162,13 @@ def _check(args: argparse.Namespace, settings: Settings, parser: argparse.Argume
         parser.error(f"ไม่พบไฟล์ / no such file: {args.file}")
     province, dataset, period = slot_from_path(args.file) or (None, None, None)
     province, dataset, period = args.province or province, args.dataset or dataset, args.period or period
-    if not (province and dataset and period):
+    slot = {"--dataset": dataset, "--province": province, "--period": period}
+    missing = [flag for flag, value in slot.items() if not value]
+    if missing:
         parser.error(
-            "say --dataset, --province and --period, or put the file in <province>/<dataset>/<YYYY-MM>/"
+            f"ไฟล์ไม่ได้อยู่ในโฟลเดอร์ <รหัสจังหวัด>/<ชุดข้อมูล>/<ปปปป-ดด>/ กรุณาระบุ {' '.join(missing)} "
+            f"หรือวางไฟล์ในโฟลเดอร์ดังกล่าว / the file is not in a <province>/<dataset>/<YYYY-MM>/ folder: "
+            f"give {' '.join(missing)}, or put it in such a folder"
         )
     result = check_file(args.file, dataset=dataset, province=province, period=period)
     print("\n".join(result.lines))

@@ -13,9 +13,15 @@ from thanrak.demo.generator import generate_night
 NIGHT = dt.date(2026, 11, 22)
 
 
-def _one_file(tmp_path, **options):
+def _one_file(tmp_path, xlsx_share=0, **options):
     generated = generate_night(
-        tmp_path, NIGHT, provinces=["30"], datasets=("otop_sales",), scale=0.05, xlsx_share=0, **options
+        tmp_path,
+        NIGHT,
+        provinces=["30"],
+        datasets=("otop_sales",),
+        scale=0.05,
+        xlsx_share=xlsx_share,
+        **options,
     )
     return tmp_path / generated.files[0], generated
 
@@ -49,9 +55,58 @@ def test_a_file_that_would_be_rejected_says_so_and_why(tmp_path, capsys):
     assert "REJECTED" in out and "มีรหัสซ้ำ" in out and "repeats keys" in out
 
 
-def test_a_file_outside_the_landing_layout_needs_its_slot(tmp_path):
+def test_a_file_outside_the_landing_layout_needs_its_slot_in_thai_and_english(tmp_path, capsys):
     path, _ = _one_file(tmp_path, defect_rate=0, file_defects=0)
     loose = tmp_path / "loose.csv"
     shutil.copy(path, loose)
-    with pytest.raises(SystemExit):
-        main(["check", str(loose)])
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(loose), "--dataset", "otop_sales"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 3
+    assert "ใช้คำสั่งไม่ถูกต้อง / usage error" in err
+    assert "ไฟล์ไม่ได้อยู่ในโฟลเดอร์" in err and "is not in a <province>/<dataset>/<YYYY-MM>/ folder" in err
+    assert "--province --period" in err and "--dataset" not in err.split("usage error")[1]
+
+
+def _moved(path, tmp_path, dataset):
+    """The file put in the folder of another dataset, as an officer may do by mistake."""
+    moved = tmp_path / "landing" / "30" / dataset / "2026-11" / path.name
+    moved.parent.mkdir(parents=True)
+    shutil.copy(path, moved)
+    return moved
+
+
+@pytest.mark.parametrize(
+    ("xlsx_share", "where"),
+    [
+        (0, "folder"),  # one header of OTOP sales is one of activities too: columns missing
+        (0, "option"),  # none of OTOP sales' headers is a household survey's: no known header
+        (1, "option"),  # a workbook: no sheet has the survey's headers
+    ],
+)
+def test_a_file_of_another_dataset_names_that_dataset_and_where_it_belongs(
+    tmp_path, capsys, xlsx_share, where
+):
+    path, _ = _one_file(tmp_path, xlsx_share=xlsx_share, defect_rate=0, file_defects=0)
+    if where == "folder":
+        code, meant = main(["check", str(_moved(path, tmp_path, "activities"))]), "activities"
+    else:
+        option = ["--dataset", "bmn_households", "--province", "30", "--period", "2026-11"]
+        code, meant = main(["check", str(path), *option]), "bmn_households"
+    out = capsys.readouterr().out
+    assert code == 2 and "REJECTED" in out
+    assert "หัวตารางของไฟล์นี้ตรงกับชุดข้อมูล otop_sales (ยอดจำหน่ายผลิตภัณฑ์ OTOP)" in out
+    assert "The file's headers are those of dataset otop_sales (OTOP sales)" in out
+    assert f"not {meant} (" in out
+    assert "--dataset otop_sales" in out and "30/otop_sales/2026-11/" in out
+    assert "Required columns are missing" not in out and "damaged" not in out
+
+
+def test_a_file_missing_a_column_of_its_own_dataset_still_lists_the_missing_column(tmp_path, capsys):
+    path, _ = _one_file(tmp_path, defect_rate=0, file_defects=0)
+    cut = tmp_path / "30" / "otop_sales" / "2026-11" / "cut.csv"
+    cut.parent.mkdir(parents=True, exist_ok=True)  # the first column (the producer's id) left out
+    cut.write_bytes(b"\r\n".join(line.split(b",", 1)[-1] for line in path.read_bytes().split(b"\r\n")))
+    assert main(["check", str(cut)]) == 2
+    out = capsys.readouterr().out
+    assert "Required columns are missing" in out and "headers are those of dataset" not in out
