@@ -239,6 +239,49 @@ def _dbt_manifest(args: argparse.Namespace, settings: Settings, parser: argparse
     return 0
 
 
+def _dbt_docs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FOLDER",
+        help="folder of the page, index.html (default: THANRAK_VAR_DIR/dbt-docs, var/dbt-docs)",
+    )
+
+
+def _dbt_docs(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
+    import json
+    import shutil
+
+    from thanrak.transform.dbt_build import run_dbt
+    from thanrak.warehouse.connection import warehouse_url
+
+    with warehouse_url(settings) as url:
+        outcome = run_dbt(url, ["docs", "generate", "--static"], settings)
+    if not outcome.success:
+        raise RuntimeError("dbt docs generate failed (dbt's log above says why)")
+    target = settings.var_dir / "dbt" / "target"  # run_dbt's --target-path
+    out = args.out or settings.var_dir / "dbt-docs"
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / "index.html"
+    partial = out / "index.html.partial"  # a web server publishing the folder never serves half a page
+    shutil.copyfile(target / "static_index.html", partial)
+    partial.replace(page)
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    models = sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "model")
+    built = sum(1 for key in catalog["nodes"] if key.startswith("model."))
+    print(
+        f"dbt docs: {models} models documented, {built} of them with their columns as built in the warehouse"
+    )
+    if not built:
+        print(
+            "no model is built in this warehouse yet: the page has the project's descriptions without "
+            "the database's columns; `thanrak run-night` (or `make demo`) builds the marts"
+        )
+    print(page)
+    return 0
+
+
 def _publish_contract(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:
     from thanrak.publish import publish
 
@@ -335,6 +378,17 @@ COMMANDS = (
         description="Runs `dbt parse` into dbt_project/target/manifest.json with a fingerprint of the "
         "project beside it. The nightly DAG renders one Airflow task per dbt node from it, without "
         "running dbt while the DAG is parsed; a missing or stale manifest makes dbt one task.",
+    ),
+    Command(
+        "dbt-docs",
+        "write the dbt docs site (every model and column in English and Thai) as one offline page",
+        _dbt_docs,
+        _dbt_docs_arguments,
+        "Runs `dbt docs generate --static` for dbt_project/ on the warehouse (THANRAK_WAREHOUSE_URL, "
+        "else the embedded PostgreSQL), with the THANRAK_DBT_* variables profiles.yml reads set from "
+        "its URL, and writes the page to var/dbt-docs/index.html (--out to choose the folder): one "
+        "file that opens offline. Prints its path. Models not built in the warehouse yet are "
+        "documented without their database columns.",
     ),
     Command(
         "publish-contract",
