@@ -30,7 +30,7 @@ This DAG takes everything that arrived before the cut-off and is not yet process
 A backfill run (`airflow backfill create --dag-id thanrak_nightly --from-date ... --to-date ...`,
 or param `exact_window`) takes exactly the files delivered in its night's window, after the
 previous night's cut-off; a nightly run also takes older files not processed yet. A task that
-fails for good sends an alert (THANRAK_ALERT_WEBHOOK_URL and/or e-mail: docs/runbook.md).
+fails for good sends an alert through Airflow's notifiers (webhook and/or e-mail: docs/runbook.md).
 
 The warehouse is `THANRAK_WAREHOUSE_URL`, or else the Airflow connection `thanrak_warehouse`.
 Pass `{"night": "YYYY-MM-DD"}` to process a given night; by default it is the day before the
@@ -44,7 +44,7 @@ import datetime as dt
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 
-from thanrak.orchestration.alerts import failure_callback
+from thanrak.orchestration.alerts import ThanrakFailureNotifier
 from thanrak.orchestration.cosmos import DBT_GROUP_ID, dbt_task_group
 from thanrak.orchestration.dag_support import (
     discover_batches,
@@ -73,7 +73,7 @@ def _run() -> tuple[str, dt.date]:
         "retry_delay": dt.timedelta(minutes=1),
         "retry_exponential_backoff": True,
         "max_retry_delay": dt.timedelta(minutes=20),
-        "on_failure_callback": failure_callback(),
+        "on_failure_callback": ThanrakFailureNotifier(),
     },
     params={
         "night": Param(None, type=["null", "string"], format="date", description="Night to process"),

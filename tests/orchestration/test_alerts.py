@@ -1,5 +1,6 @@
-"""Failure alerts: a real HTTP receiver and a real (tiny) SMTP server on 127.0.0.1, and one real
-Airflow task failure run through `airflow dags test` with the callback."""
+"""Failure alerts through Airflow's notifiers, against a real HTTP receiver and a real (tiny) SMTP
+server on 127.0.0.1, configured as Airflow connections (AIRFLOW_CONN_* variables), and one real
+Airflow task failure run through `airflow dags test` with the notifier as its callback."""
 
 from __future__ import annotations
 
@@ -20,31 +21,70 @@ from pathlib import Path
 
 import pytest
 
-from thanrak.orchestration.alerts import (
-    AlertConfig,
-    alert_from_context,
-    build_alert,
-    deliver,
-    failure_callback,
-    redact,
+from thanrak.orchestration import alerts
+from thanrak.orchestration.alerts import ThanrakFailureNotifier, alert_from_context, build_alert, redact
+
+LOGGER = "thanrak.orchestration.alerts"
+LOG_URL = "http://airflow:8080/dags/thanrak_nightly/runs/x/tasks/ingest/mapped/12?try_number=3"
+ERROR = RuntimeError(
+    "files not loaded: 40/otop_sales/2026-11/a.csv (load: OperationalError: "
+    "postgresql://thanrak:s3cret@db:5432/thanrak refused)"
 )
 
-FACTS = {
-    "dag_id": "thanrak_nightly",
-    "run_id": "scheduled__2026-11-22T18:00:00+00:00",
-    "task_id": "ingest",
-    "map_index": 12,
-    "province": "40",
-    "try_number": 3,
-    "max_tries": 2,
-    "logical_date": "2026-11-22T18:00:00+00:00",
-    "night": "2026-11-22",
-    "exception": RuntimeError(
-        "files not loaded: 40/otop_sales/2026-11/a.csv (load: OperationalError: "
-        "postgresql://thanrak:s3cret@db:5432/thanrak refused)"
-    ),
-    "log_url": "http://airflow:8080/dags/thanrak_nightly/runs/x/tasks/ingest/mapped/12?try_number=3",
-}
+
+class _FakeTI:
+    """The task instance of a callback's context: ingest's mapped try for Khon Kaen (40)."""
+
+    dag_id = "thanrak_nightly"
+    task_id = "ingest"
+    map_index = 12
+    rendered_map_index = "40"
+    try_number = 3
+    max_tries = 2
+    hostname = "worker-1"
+    log_url = LOG_URL
+
+
+def _context(**overrides) -> dict:
+    """An Airflow 3 task callback's context for ingest[40] of night 2026-11-22 that failed."""
+    return {
+        "task_instance": _FakeTI(),
+        "run_id": "scheduled__2026-11-22T18:00:00+00:00",
+        "logical_date": "2026-11-22T18:00:00+00:00",
+        "params": {"night": "2026-11-22"},
+        "exception": ERROR,
+        **overrides,
+    }
+
+
+def _notifier(**kwargs) -> ThanrakFailureNotifier:
+    return ThanrakFailureNotifier(**{"webhook_backoff_seconds": 0.01, "timeout_seconds": 5, **kwargs})
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch):
+    """No proxy, and no alert channel but the ones a test defines."""
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith(("THANRAK_ALERT_", "AIRFLOW_CONN_THANRAK_ALERT_")):
+            monkeypatch.delenv(name)
+
+
+def _webhook_connection(monkeypatch, url: str, **extra) -> None:
+    connection = {"conn_type": "http", "host": url, "extra": extra}
+    monkeypatch.setenv("AIRFLOW_CONN_THANRAK_ALERT_WEBHOOK", json.dumps(connection))
+
+
+def _smtp_connection(monkeypatch, port: int, to: str = "oncall@cdd.example", **extra) -> None:
+    connection = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": port,
+        "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5, "retry_limit": 0, **extra},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_THANRAK_ALERT_SMTP", json.dumps(connection))
+    monkeypatch.setenv("THANRAK_ALERT_EMAIL_TO", to)
 
 
 # ---------------------------------------------------------------- a real HTTP receiver
@@ -88,69 +128,87 @@ class Receiver:
         return json.loads(self.requests[i]["body"].decode("utf-8"))
 
 
-def _config(**kwargs) -> AlertConfig:
-    return AlertConfig(**{"backoff_seconds": 0.01, "timeout_seconds": 5, **kwargs})
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def test_webhook_posts_every_field_thai_text_and_bearer_token():
+def test_webhook_posts_every_field_thai_text_and_the_connections_headers(monkeypatch):
     with Receiver() as receiver:
-        outcome = deliver(FACTS, _config(webhook_url=receiver.url, webhook_token="tok-123"))
+        _webhook_connection(monkeypatch, receiver.url, Authorization="Bearer tok-123")
+        outcome = _notifier().notify(_context())
     assert outcome == {"webhook": True}
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
     assert request["path"] == "/hooks/thanrak"
     assert request["headers"]["Authorization"] == "Bearer tok-123"
-    assert request["headers"]["Content-Type"].startswith("application/json")
+    assert request["headers"]["Content-Type"] == "application/json; charset=utf-8"
     body = receiver.json()
-    for name in ("dag_id", "run_id", "task_id", "map_index", "province", "try_number", "night", "log_url"):
-        assert body[name] == FACTS[name], name
-    assert body["logical_date"] == "2026-11-22T18:00:00+00:00"
+    assert body["dag_id"] == "thanrak_nightly" and body["task_id"] == "ingest"
+    assert body["map_index"] == 12 and body["province"] == "40" and body["try_number"] == 3
+    assert body["run_id"] == "scheduled__2026-11-22T18:00:00+00:00" and body["log_url"] == LOG_URL
+    assert body["night"] == "2026-11-22" and body["logical_date"] == "2026-11-22T18:00:00+00:00"
     assert body["exception"].startswith("RuntimeError: files not loaded: 40/otop_sales")
-    assert "s3cret" not in request["body"].decode("utf-8")  # the password in the URL is hidden
-    assert "postgresql://thanrak:***@db" in body["exception"]
     assert "จังหวัด 40" in body["summary_th"] and "ของคืน 2026-11-22" in body["summary_th"]
     assert "ล้มเหลว" in body["summary_th"] and "หลังพยายาม 3 ครั้ง" in body["summary_th"]
     assert body["summary_en"].startswith("🔴 Thanrak: task thanrak_nightly.ingest for province 40")
-    assert body["text"].splitlines() == [body["summary_th"], body["summary_en"], FACTS["log_url"]]
+    assert body["text"].splitlines() == [body["summary_th"], body["summary_en"], LOG_URL]
     # the raw bytes are UTF-8 Thai, not \u escapes: chat tools show them as sent
     assert "ล้มเหลว".encode() in request["body"]
 
 
-def test_webhook_text_format_sends_only_text():
+def test_the_password_in_an_exceptions_url_is_hidden(monkeypatch):
     with Receiver() as receiver:
-        deliver(FACTS, _config(webhook_url=receiver.url, webhook_format="text"))
+        _webhook_connection(monkeypatch, receiver.url)
+        _notifier().notify(_context())
+    assert b"s3cret" not in receiver.requests[0]["body"]
+    assert "postgresql://thanrak:***@db:5432/thanrak" in receiver.json()["exception"]
+    assert "postgresql://thanrak:***@db:5432/thanrak" in receiver.json()["summary_en"]
+
+
+def test_webhook_text_format_sends_only_text(monkeypatch):
+    monkeypatch.setenv("THANRAK_ALERT_WEBHOOK_FORMAT", "text")
+    with Receiver() as receiver:
+        _webhook_connection(monkeypatch, receiver.url)
+        assert _notifier().notify(_context()) == {"webhook": True}
     body = receiver.json()
     assert list(body) == ["text"]
-    assert "ล้มเหลว" in body["text"]
+    assert body["text"].splitlines()[0].startswith("🔴 ฐานราก: งาน thanrak_nightly.ingest จังหวัด 40")
     assert "Authorization" not in receiver.requests[0]["headers"]
 
 
-def test_webhook_is_delivered_after_two_server_errors(caplog):
-    slept = []
-    with (
-        Receiver(statuses=[500, 503]) as receiver,
-        caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"),
-    ):
-        outcome = deliver(FACTS, _config(webhook_url=receiver.url, sleep=slept.append, backoff_seconds=1))
+def test_an_exception_with_jinja_braces_is_sent_as_it_is(monkeypatch):
+    """The alert is rendered in Python: an error text that looks like a template stays text."""
+    with Receiver() as receiver:
+        _webhook_connection(monkeypatch, receiver.url)
+        _notifier().notify(_context(exception=ValueError("bad cell {{ 1 + 1 }} {% raw %}")))
+    assert receiver.json()["exception"] == "ValueError: bad cell {{ 1 + 1 }} {% raw %}"
+
+
+def test_webhook_is_delivered_after_a_503_and_a_429(monkeypatch, caplog):
+    with Receiver(statuses=[503, 429]) as receiver, caplog.at_level(logging.INFO, LOGGER):
+        _webhook_connection(monkeypatch, receiver.url)
+        outcome = _notifier(webhook_backoff_seconds=0.05).notify(_context())
     assert outcome == {"webhook": True}
     assert len(receiver.requests) == 3
-    assert receiver.json(0) == {**receiver.json(2), "sent_at": receiver.json(0)["sent_at"]}
-    assert slept == [1, 2]  # exponential back-off
-    assert "HTTP 500" in caplog.text and "HTTP 503" in caplog.text and "delivered" in caplog.text
+    assert receiver.json(0) == receiver.json(2)  # the same alert, tried again
+    assert "try 1: HTTP 503; next try in 0.05 s" in caplog.text
+    assert "try 2: HTTP 429; next try in 0.1 s" in caplog.text  # exponential back-off
+    assert "alert webhook delivered (HTTP 200)" in caplog.text
 
 
-def test_webhook_gives_up_on_a_client_error_without_retrying(caplog):
-    with Receiver(statuses=[401]) as receiver, caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
-        outcome = deliver(FACTS, _config(webhook_url=receiver.url))
-    assert outcome == {"webhook": False}
+def test_webhook_gives_up_after_four_server_errors(monkeypatch, caplog):
+    with Receiver(statuses=[500, 502, 503, 504, 200]) as receiver, caplog.at_level(logging.INFO, LOGGER):
+        _webhook_connection(monkeypatch, receiver.url)
+        assert _notifier().notify(_context()) == {"webhook": False}
+    assert len(receiver.requests) == 4
+    assert (
+        "alert webhook NOT delivered (connection thanrak_alert_webhook): RuntimeError: HTTP 504"
+        in caplog.text
+    )
+
+
+def test_webhook_gives_up_on_a_client_error_without_retrying(monkeypatch, caplog):
+    with Receiver(statuses=[401]) as receiver, caplog.at_level(logging.INFO, LOGGER):
+        _webhook_connection(monkeypatch, receiver.url)
+        assert _notifier().notify(_context()) == {"webhook": False}
     assert len(receiver.requests) == 1
-    assert "HTTP 401" in caplog.text and "NOT delivered" in caplog.text
+    assert "NOT delivered" in caplog.text and "HTTP 401" in caplog.text
 
 
 def _closed_port() -> int:
@@ -159,62 +217,54 @@ def _closed_port() -> int:
         return s.getsockname()[1]  # closed when the block ends: connections are refused
 
 
-def test_unreachable_webhook_never_raises_and_logs(caplog, monkeypatch):
-    url = f"http://127.0.0.1:{_closed_port()}/hook"
-    monkeypatch.setenv("THANRAK_ALERT_WEBHOOK_URL", url)
-    monkeypatch.setenv("THANRAK_ALERT_WEBHOOK_TOKEN", "tok")
-    sleeps = []
-    monkeypatch.setattr(
-        "thanrak.orchestration.alerts.time.sleep", sleeps.append
-    )  # the default back-off, not waited
-    context = {"task_instance": _FakeTI(), "run_id": "manual__1", "params": {"night": "2026-11-22"}}
-    with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
-        assert failure_callback()(context) is None
-    assert caplog.text.count("unreachable") == 4  # 1 try + 3 retries
-    assert sleeps == [1.0, 2.0, 4.0]
-    assert "NOT delivered" in caplog.text
+def test_an_unreachable_webhook_is_tried_four_times_and_the_callback_never_raises(monkeypatch, caplog):
+    _webhook_connection(monkeypatch, f"http://127.0.0.1:{_closed_port()}/hook")
+    with caplog.at_level(logging.INFO, LOGGER):
+        assert _notifier()(_context()) is None  # the callback, as Airflow calls it
+    webhook = [r.getMessage() for r in caplog.records if r.name == LOGGER and "webhook" in r.getMessage()]
+    assert [line.partition(": ")[0] for line in webhook] == [
+        "alert webhook try 1",
+        "alert webhook try 2",
+        "alert webhook try 3",
+        "alert webhook NOT delivered (connection thanrak_alert_webhook)",
+    ]
+    assert all("ConnectionError" in line and "Connection refused" in line for line in webhook)
 
 
-def test_a_webhook_that_hangs_times_out(caplog):
-    """A receiver that accepts the connection and never answers: the time-out ends each try."""
+def test_a_webhook_that_hangs_times_out(monkeypatch, caplog):
+    """A receiver that accepts the connection and never answers: the connection's time-out ends
+    each try."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+        _webhook_connection(monkeypatch, f"http://127.0.0.1:{listener.getsockname()[1]}/hook", timeout=0.3)
         started = time.monotonic()
-        with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
-            outcome = deliver(FACTS, _config(webhook_url=url, timeout_seconds=0.3, webhook_attempts=2))
-        assert outcome == {"webhook": False}
+        with caplog.at_level(logging.INFO, LOGGER):
+            assert _notifier(webhook_attempts=2).notify(_context()) == {"webhook": False}
         assert time.monotonic() - started < 5
-    assert "timed out" in caplog.text
+    assert "try 1: ReadTimeout" in caplog.text and "NOT delivered" in caplog.text
 
 
-def test_nothing_configured_logs_one_line_and_sends_nothing(caplog, monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("THANRAK_ALERT_"):
-            monkeypatch.delenv(name)
-    with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
-        assert deliver(FACTS) == {}
-        failure_callback()({})
-    assert caplog.text.count("no failure alert sent") == 2
+def test_nothing_configured_logs_one_line_and_sends_nothing(monkeypatch, caplog):
+    with Receiver() as receiver, caplog.at_level(logging.INFO, LOGGER):
+        monkeypatch.setenv("THANRAK_ALERT_WEBHOOK_URL", receiver.url)  # the hand-written sender's
+        assert _notifier().notify(_context()) == {}
+    assert receiver.requests == []
+    [line] = [r.getMessage() for r in caplog.records if r.name == LOGGER]
+    assert line.startswith("no failure alert sent: define the Airflow connection thanrak_alert_webhook")
+    assert line.endswith("; THANRAK_ALERT_WEBHOOK_URL are no longer read")
 
 
-def test_config_from_env():
-    config = AlertConfig.from_env(
-        {
-            "THANRAK_ALERT_SMTP_HOST": "smtp.cdd.go.th",
-            "THANRAK_ALERT_EMAIL_TO": " a@cdd.go.th, b@cdd.go.th ,",
-            "THANRAK_ALERT_WEBHOOK_URL": " ",
-        }
-    )
-    assert config.email_enabled and not config.webhook_enabled
-    assert config.email_to == ("a@cdd.go.th", "b@cdd.go.th")
-    assert config.smtp_port == 587 and config.smtp_starttls
-    config = AlertConfig.from_env({"THANRAK_ALERT_SMTP_PORT": "25", "THANRAK_ALERT_SMTP_HOST": "relay"})
-    assert not config.smtp_starttls and not config.email_enabled  # no recipients
-    assert AlertConfig.from_env(
-        {"THANRAK_ALERT_SMTP_PORT": "25", "THANRAK_ALERT_SMTP_STARTTLS": "true"}
-    ).smtp_starttls
+def test_the_callback_never_raises_whatever_breaks(monkeypatch, caplog):
+    def broken(facts):
+        raise KeyError("broken")
+
+    _webhook_connection(monkeypatch, f"http://127.0.0.1:{_closed_port()}/hook")
+    monkeypatch.setattr(alerts, "build_alert", broken)
+    with caplog.at_level(logging.INFO, LOGGER):
+        assert _notifier()(_context()) is None
+        assert ThanrakFailureNotifier("dag")("not a context") is None
+    assert caplog.text.count("failure alert could not be sent") == 2
 
 
 def test_redact():
@@ -225,29 +275,17 @@ def test_redact():
 # ---------------------------------------------------------------- the Airflow context
 
 
-class _FakeTI:
-    dag_id = "thanrak_nightly"
-    task_id = "ingest"
-    map_index = 5
-    rendered_map_index = "30"
-    try_number = 3
-    max_tries = 2
-    hostname = "worker-1"
-    log_url = "http://localhost:8080/dags/thanrak_nightly/runs/r/tasks/ingest/mapped/5?try_number=3"
-
-
 def test_facts_from_an_airflow_3_task_context():
     import datetime as dt
 
     logical = dt.datetime(2026, 11, 22, 18, 0, tzinfo=dt.UTC)  # 01:00 Bangkok on the 23rd
-    context = {"task_instance": _FakeTI(), "run_id": "r", "logical_date": logical, "params": {}}
-    context["exception"] = ValueError("bad")
+    context = _context(logical_date=logical, params={}, exception=ValueError("bad"))
     facts = alert_from_context(context)
-    assert facts["task_id"] == "ingest" and facts["map_index"] == 5 and facts["province"] == "30"
+    assert facts["task_id"] == "ingest" and facts["map_index"] == 12 and facts["province"] == "40"
     assert facts["night"] == "2026-11-22"  # the night before the run, as the DAG computes it
     alert = build_alert(facts)
     assert alert["exception"] == "ValueError: bad"
-    assert "จังหวัด 30" in alert["summary_th"]
+    assert "จังหวัด 40" in alert["summary_th"]
     # a given night wins; a DAG-level failure (reason, no task) says "run"
     context["params"] = {"night": "2026-10-01"}
     assert alert_from_context(context)["night"] == "2026-10-01"
@@ -256,6 +294,21 @@ def test_facts_from_an_airflow_3_task_context():
     )
     assert dag_alert["summary_en"].startswith("🔴 Thanrak: run thanrak_nightly (r) failed: task_failure")
     assert dag_alert["task_id"] is None
+
+
+def test_the_dag_level_notifier_alerts_a_failed_run(monkeypatch):
+    with Receiver() as receiver:
+        _webhook_connection(monkeypatch, receiver.url)
+        context = {
+            "dag": _FakeTI(),
+            "run_id": "r",
+            "reason": "task_failure",
+            "params": {"night": "2026-11-22"},
+        }
+        ThanrakFailureNotifier("dag", webhook_backoff_seconds=0.01)(context)
+    body = receiver.json()
+    assert body["kind"] == "dag_failed" and body["task_id"] is None
+    assert body["summary_th"] == "🔴 ฐานราก: การรัน thanrak_nightly (r) ของคืน 2026-11-22 ล้มเหลว: task_failure"
 
 
 # ---------------------------------------------------------------- a real (tiny) SMTP server
@@ -323,60 +376,74 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 self.reply("502 not implemented")
 
 
-def test_email_through_a_local_smtp_server():
+def _sent_message(sent: dict) -> email.message.EmailMessage:
+    return email.message_from_bytes(sent["data"], policy=email.policy.default)
+
+
+def test_email_through_a_local_smtp_server_in_thai(monkeypatch):
     with SMTPReceiver() as smtp:
-        config = _config(
-            smtp_host="127.0.0.1",
-            smtp_port=smtp.port,
-            smtp_starttls=False,
-            smtp_user="alerts",
-            smtp_password="pw",
-            smtp_from="thanrak@cdd.example",
-            email_to=("oncall@cdd.example", "data@cdd.example"),
+        _smtp_connection(
+            monkeypatch,
+            smtp.port,
+            to="oncall@cdd.example, data@cdd.example",
+            from_email="thanrak@cdd.example",
         )
-        assert deliver(FACTS, config) == {"email": True}
+        connection = json.loads(os.environ["AIRFLOW_CONN_THANRAK_ALERT_SMTP"])
+        connection.update(login="alerts", password="pw")
+        monkeypatch.setenv("AIRFLOW_CONN_THANRAK_ALERT_SMTP", json.dumps(connection))
+        assert _notifier().notify(_context()) == {"email": True}
     assert smtp.logins == [("alerts", "pw")]
     [sent] = smtp.messages
     assert sent["from"] == "thanrak@cdd.example"
     assert sent["to"] == ["oncall@cdd.example", "data@cdd.example"]
-    message = email.message_from_bytes(sent["data"], policy=email.policy.default)
+    message = _sent_message(sent)
     assert message["Subject"] == "[Thanrak] ล้มเหลว / failed: thanrak_nightly ingest [40] night 2026-11-22"
-    body = message.get_content()
-    assert "ล้มเหลว" in body and "province: 40" in body and "try_number: 3" in body
+    body = message.get_body(("html",)).get_content()
+    assert "🔴 ฐานราก: งาน thanrak_nightly.ingest จังหวัด 40 ของคืน 2026-11-22 ล้มเหลว" in body
+    assert "province: 40" in body and "try_number: 3" in body and "night: 2026-11-22" in body
     assert "RuntimeError: files not loaded" in body and "s3cret" not in body
-    assert FACTS["log_url"] in body
+    assert LOG_URL in body and "คู่มือ / runbook: docs/runbook.md" in body
 
 
-def test_email_and_webhook_together():
+def test_the_email_body_is_escaped_html(monkeypatch):
+    with SMTPReceiver() as smtp:
+        _smtp_connection(monkeypatch, smtp.port)
+        _notifier().notify(_context(exception=ValueError("column <amount> & more")))
+    body = _sent_message(smtp.messages[0]).get_body(("html",)).get_content()
+    assert body.startswith("<pre") and "column &lt;amount&gt; &amp; more" in body
+    assert _sent_message(smtp.messages[0])["From"].startswith("thanrak@")  # no from_email: the host's
+
+
+def test_email_and_webhook_together(monkeypatch):
     with Receiver() as receiver, SMTPReceiver() as smtp:
-        config = _config(
-            webhook_url=receiver.url,
-            smtp_host="127.0.0.1",
-            smtp_port=smtp.port,
-            smtp_starttls=False,
-            email_to=("oncall@cdd.example",),
-        )
-        assert deliver(FACTS, config) == {"webhook": True, "email": True}
+        _webhook_connection(monkeypatch, receiver.url)
+        _smtp_connection(monkeypatch, smtp.port)
+        assert _notifier().notify(_context()) == {"webhook": True, "email": True}
     assert len(receiver.requests) == 1 and len(smtp.messages) == 1
 
 
-def test_starttls_required_but_not_offered_sends_nothing_and_does_not_raise(caplog):
-    with SMTPReceiver() as smtp, caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
-        config = _config(
-            smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=True, email_to=("a@b.example",)
-        )
-        assert deliver(FACTS, config) == {"email": False}
+def test_an_smtp_connection_without_recipients_sends_nothing(monkeypatch, caplog):
+    with SMTPReceiver() as smtp, caplog.at_level(logging.INFO, LOGGER):
+        _smtp_connection(monkeypatch, smtp.port, to=" ")
+        assert _notifier().notify(_context()) == {}
     assert smtp.messages == []
-    assert "alert e-mail NOT sent" in caplog.text and "STARTTLS" in caplog.text
+    assert "THANRAK_ALERT_EMAIL_TO is empty" in caplog.text and "no failure alert sent" in caplog.text
 
 
-def test_unreachable_smtp_server_does_not_raise(caplog):
-    config = _config(
-        smtp_host="127.0.0.1", smtp_port=_closed_port(), smtp_starttls=False, email_to=("a@b.example",)
-    )
-    with caplog.at_level(logging.INFO, "thanrak.orchestration.alerts"):
-        assert deliver(FACTS, config) == {"email": False}
-    assert "alert e-mail NOT sent" in caplog.text
+def test_starttls_required_but_not_offered_sends_nothing_and_does_not_raise(monkeypatch, caplog):
+    with SMTPReceiver() as smtp, caplog.at_level(logging.INFO, LOGGER):
+        _smtp_connection(monkeypatch, smtp.port, disable_tls=False)  # the connection's default
+        assert _notifier().notify(_context()) == {"email": False}
+    assert smtp.messages == []
+    assert "alert e-mail NOT sent (connection thanrak_alert_smtp): SMTPNotSupportedError" in caplog.text
+    assert "STARTTLS" in caplog.text
+
+
+def test_an_unreachable_smtp_server_does_not_raise(monkeypatch, caplog):
+    _smtp_connection(monkeypatch, _closed_port())
+    with caplog.at_level(logging.INFO, LOGGER):
+        assert _notifier()(_context()) is None
+    assert "alert e-mail NOT sent (connection thanrak_alert_smtp): ConnectionRefusedError" in caplog.text
 
 
 # ---------------------------------------------------------------- a real Airflow task failure
@@ -388,7 +455,7 @@ import datetime as dt
 import pendulum
 from airflow.sdk import dag, task
 
-from thanrak.orchestration.alerts import failure_callback
+from thanrak.orchestration.alerts import ThanrakFailureNotifier
 
 
 @dag(
@@ -396,7 +463,7 @@ from thanrak.orchestration.alerts import failure_callback
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Bangkok"),
     catchup=False,
-    default_args={"owner": "thanrak-data", "retries": 0, "on_failure_callback": failure_callback()},
+    default_args={"owner": "thanrak-data", "retries": 0, "on_failure_callback": ThanrakFailureNotifier()},
 )
 def thanrak_alert_probe():
     @task
@@ -437,11 +504,11 @@ def test_a_real_airflow_task_failure_sends_one_alert_after_its_retries(tmp_path)
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "DO_NOT_TRACK": "1",
-        "THANRAK_ALERT_WEBHOOK_TOKEN": "probe-token",
     }
     airflow = str(Path(sys.executable).with_name("airflow"))
     with Receiver() as receiver:
-        env["THANRAK_ALERT_WEBHOOK_URL"] = receiver.url
+        connection = {"conn_type": "http", "host": receiver.url, "extra": {"Authorization": "Bearer probe"}}
+        env["AIRFLOW_CONN_THANRAK_ALERT_WEBHOOK"] = json.dumps(connection)
         migrate = subprocess.run(
             [airflow, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300
         )
@@ -456,7 +523,7 @@ def test_a_real_airflow_task_failure_sends_one_alert_after_its_retries(tmp_path)
     output = run.stdout + run.stderr
     assert len(receiver.requests) == 1, output[-5000:]
     body = receiver.json()
-    assert receiver.requests[0]["headers"]["Authorization"] == "Bearer probe-token"
+    assert receiver.requests[0]["headers"]["Authorization"] == "Bearer probe"
     assert body["dag_id"] == "thanrak_alert_probe"
     assert body["task_id"] == "explode"
     assert body["province"] == "40" and body["map_index"] == 1

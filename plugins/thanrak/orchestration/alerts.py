@@ -1,110 +1,58 @@
-"""Failure alerts: a webhook (JSON POST) and/or an e-mail when a task of the nightly DAG has
-failed for good, configured from the environment only.
+"""Failure alerts through Airflow's notifiers: `ThanrakFailureNotifier()` is the nightly DAG's
+`on_failure_callback`; it hands a Thai-first bilingual alert to the HTTP provider's `HttpNotifier`
+(a webhook, JSON POST) and the SMTP provider's `SmtpNotifier` (e-mail). The channels are Airflow
+connections (`AIRFLOW_CONN_*` variables, a secrets backend or the UI):
 
-    THANRAK_ALERT_WEBHOOK_URL       POST the alert as JSON here
-    THANRAK_ALERT_WEBHOOK_TOKEN     optional: sent as `Authorization: Bearer <token>`
-    THANRAK_ALERT_WEBHOOK_FORMAT    `full` (default: every field plus `text`) or `text`
-                                    (only `{"text": ...}`, for chat tools that refuse unknown fields)
-    THANRAK_ALERT_SMTP_HOST         e-mail through this SMTP server ...
-    THANRAK_ALERT_SMTP_PORT         ... on this port (default 587; 465 is implicit TLS)
-    THANRAK_ALERT_SMTP_USER / THANRAK_ALERT_SMTP_PASSWORD   optional login
-    THANRAK_ALERT_SMTP_STARTTLS     `true`/`false` (default: true on port 587, else false);
-                                    when true and the server cannot STARTTLS, nothing is sent
-    THANRAK_ALERT_SMTP_FROM         sender (default thanrak@<host name>)
-    THANRAK_ALERT_EMAIL_TO          recipients, comma-separated
+    thanrak_alert_webhook   HTTP connection: the webhook's whole URL as `host`, headers (such as
+                            `Authorization: Bearer ...`) in `extra`, optional `timeout` (10 s)
+    thanrak_alert_smtp      SMTP connection: host, port, login, password; `extra` has
+                            `from_email`, `disable_ssl`, `disable_tls`, `timeout`, `retry_limit`
+    THANRAK_ALERT_EMAIL_TO          recipients, comma-separated (no recipients: no e-mail)
+    THANRAK_ALERT_WEBHOOK_FORMAT    `full` (default: every field plus `text`) or `text` (only
+                                    `{"text": ...}`, for chat tools that refuse unknown fields)
 
 Nothing configured: one log line, nothing sent. Airflow calls `on_failure_callback` only when a
 task has failed for good (its retries used up); a try that will be retried calls
 `on_retry_callback`, which Thanrak leaves unset, so one failure gives one alert.
 
-An alert must never hide the failure it reports: `failure_callback()` never raises. The webhook
-is tried up to four times (10 s time-out each, back-off 1, 2, 4 s) on network errors, 429 and
-5xx; every problem is logged.
+What is still written here, and why:
+- The message. Airflow's default e-mail template is English HTML about one task instance; the
+  alert is Thai first, names the province of a mapped task (its rendered map index) and the night
+  as the DAG computes it, and hides passwords in URLs of the exception text (`redact`). It is
+  rendered in Python, not as a Jinja template: the exception text may itself contain `{{`.
+- The never-raise guarantee. `BaseNotifier.__call__` logs and re-raises; an alert must never hide
+  or change the failure it reports, so `ThanrakFailureNotifier.__call__` logs instead, and each
+  channel is tried on its own.
+- The webhook's retries. `HttpNotifier.notify` calls `HttpHook.run` once; `_retrying_http_notifier()`
+  calls the hook's `run_with_advanced_retry` (tenacity) instead: up to 4 tries, back-off 1, 2, 4 s,
+  on network errors, time-outs, 429 and 5xx; other answers are not retried.
 
-Only `failure_callback` knows Airflow; `alert_from_context` reads the context defensively and
-everything else works on a plain dict, so it is tested without Airflow.
+The message functions work on a plain dict, so they are tested without Airflow; the providers'
+notifiers are imported when an alert is sent, not when the DAG file is parsed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import html
 import json
 import logging
 import os
 import re
-import smtplib
 import socket
-import ssl
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from email.message import EmailMessage
+import types
+from collections.abc import Mapping
+from typing import Any
+
+from airflow.sdk import BaseHook, BaseNotifier
 
 log = logging.getLogger(__name__)
 
+WEBHOOK_CONN_ID = "thanrak_alert_webhook"
+SMTP_CONN_ID = "thanrak_alert_smtp"
 EXCEPTION_MAX_CHARS = 2000
 _SECRET_IN_URL = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]+:)[^@\s]+@")
-
-
-@dataclass(frozen=True)
-class AlertConfig:
-    webhook_url: str | None = None
-    webhook_token: str | None = None
-    webhook_format: str = "full"
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = True
-    smtp_from: str | None = None
-    email_to: tuple[str, ...] = ()
-    timeout_seconds: float = 10.0
-    webhook_attempts: int = 4
-    backoff_seconds: float = 1.0
-    sleep: Callable[[float], None] | None = field(default=None, repr=False, compare=False)  # time.sleep
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> AlertConfig:
-        env = os.environ if env is None else env
-
-        def get(name: str) -> str | None:
-            return (env.get(name) or "").strip() or None
-
-        port_text = get("THANRAK_ALERT_SMTP_PORT")
-        try:
-            port = int(port_text) if port_text else 587
-        except ValueError:
-            log.warning("THANRAK_ALERT_SMTP_PORT=%r is not a number; using 587", port_text)
-            port = 587
-        starttls = get("THANRAK_ALERT_SMTP_STARTTLS")
-        webhook_format = (get("THANRAK_ALERT_WEBHOOK_FORMAT") or "full").lower()
-        if webhook_format not in ("full", "text"):
-            log.warning(
-                "THANRAK_ALERT_WEBHOOK_FORMAT=%r is neither full nor text; using full", webhook_format
-            )
-            webhook_format = "full"
-        return cls(
-            webhook_url=get("THANRAK_ALERT_WEBHOOK_URL"),
-            webhook_token=get("THANRAK_ALERT_WEBHOOK_TOKEN"),
-            webhook_format=webhook_format,
-            smtp_host=get("THANRAK_ALERT_SMTP_HOST"),
-            smtp_port=port,
-            smtp_user=get("THANRAK_ALERT_SMTP_USER"),
-            smtp_password=get("THANRAK_ALERT_SMTP_PASSWORD"),
-            smtp_starttls=(starttls.lower() in ("1", "true", "yes", "on")) if starttls else port == 587,
-            smtp_from=get("THANRAK_ALERT_SMTP_FROM"),
-            email_to=tuple(a.strip() for a in (get("THANRAK_ALERT_EMAIL_TO") or "").split(",") if a.strip()),
-        )
-
-    @property
-    def webhook_enabled(self) -> bool:
-        return self.webhook_url is not None
-
-    @property
-    def email_enabled(self) -> bool:
-        return self.smtp_host is not None and bool(self.email_to)
 
 
 # ---------------------------------------------------------------- the message (no Airflow)
@@ -189,15 +137,23 @@ def _first_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def email_message(alert: Mapping, config: AlertConfig) -> EmailMessage:
-    message = EmailMessage()
+def webhook_body(alert: Mapping, webhook_format: str = "full") -> bytes:
+    """The webhook's JSON as UTF-8 bytes (Thai as sent, not \\u escapes): every field, or only
+    `{"text": ...}` for the `text` format."""
+    body = dict(alert) if webhook_format == "full" else {"text": alert.get("text", "")}
+    return json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def email_subject(alert: Mapping) -> str:
     where = alert.get("task_id") or "run"
     if alert.get("province"):
         where += f" [{alert['province']}]"
     night = f" night {alert['night']}" if alert.get("night") else ""
-    message["Subject"] = f"[Thanrak] ล้มเหลว / failed: {alert.get('dag_id')} {where}{night}"
-    message["From"] = config.smtp_from or f"thanrak@{socket.getfqdn()}"
-    message["To"] = ", ".join(config.email_to)
+    return f"[Thanrak] ล้มเหลว / failed: {alert.get('dag_id')} {where}{night}"
+
+
+def email_text(alert: Mapping) -> str:
+    """The e-mail's body as plain text: both summaries, the facts, the exception, the runbook."""
     fields = [
         "dag_id", "run_id", "task_id", "map_index", "province", "try_number", "max_tries",
         "logical_date", "night", "log_url", "hostname", "sent_at",
@@ -207,104 +163,13 @@ def email_message(alert: Mapping, config: AlertConfig) -> EmailMessage:
     if alert.get("exception"):
         body += ["", "ข้อผิดพลาด / exception:", str(alert["exception"])]
     body += ["", "คู่มือ / runbook: docs/runbook.md"]
-    message.set_content("\n".join(body) + "\n", charset="utf-8")
-    return message
+    return "\n".join(body) + "\n"
 
 
-# ---------------------------------------------------------------- sending (no Airflow)
-
-
-def send_webhook(alert: Mapping, config: AlertConfig) -> bool:
-    """POSTs the alert; True once the receiver answered 2xx. Never raises."""
-    body = dict(alert) if config.webhook_format == "full" else {"text": alert.get("text", "")}
-    data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "thanrak-alerts"}
-    if config.webhook_token:
-        headers["Authorization"] = f"Bearer {config.webhook_token}"
-    where = redact(config.webhook_url or "")
-    for attempt in range(1, config.webhook_attempts + 1):
-        retry = False
-        try:
-            request = urllib.request.Request(config.webhook_url, data=data, headers=headers, method="POST")
-            with urllib.request.urlopen(request, timeout=config.timeout_seconds) as response:
-                log.info("alert webhook delivered to %s (HTTP %s, try %d)", where, response.status, attempt)
-                return True
-        except urllib.error.HTTPError as error:
-            retry = error.code == 429 or error.code >= 500
-            log.warning("alert webhook %s answered HTTP %s (try %d)", where, error.code, attempt)
-        except (urllib.error.URLError, OSError) as error:  # refused, DNS, time-out, TLS
-            retry = True
-            log.warning("alert webhook %s unreachable (try %d): %s", where, attempt, error)
-        except Exception:  # a malformed URL, say: retrying will not help
-            log.exception("alert webhook %s failed (try %d)", where, attempt)
-        if not retry or attempt == config.webhook_attempts:
-            break
-        (config.sleep or time.sleep)(config.backoff_seconds * 2 ** (attempt - 1))
-    log.error("alert webhook NOT delivered to %s", where)
-    return False
-
-
-def send_email(alert: Mapping, config: AlertConfig) -> bool:
-    """Sends the alert by SMTP; True when the server accepted it. Never raises."""
-    try:
-        message = email_message(alert, config)
-        if config.smtp_port == 465:
-            smtp = smtplib.SMTP_SSL(
-                config.smtp_host,
-                config.smtp_port,
-                timeout=config.timeout_seconds,
-                context=ssl.create_default_context(),
-            )
-        else:
-            smtp = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout_seconds)
-        with smtp:
-            smtp.ehlo()
-            if config.smtp_starttls and config.smtp_port != 465:
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if config.smtp_user:
-                smtp.login(config.smtp_user, config.smtp_password or "")
-            smtp.send_message(message)
-        log.info(
-            "alert e-mail sent to %s via %s:%s",
-            ", ".join(config.email_to),
-            config.smtp_host,
-            config.smtp_port,
-        )
-        return True
-    except Exception as error:
-        log.error(
-            "alert e-mail NOT sent via %s:%s: %s: %s",
-            config.smtp_host,
-            config.smtp_port,
-            type(error).__name__,
-            redact(str(error)),
-        )
-        return False
-
-
-def deliver(facts: Mapping, config: AlertConfig | None = None) -> dict[str, bool]:
-    """Builds the alert from plain facts and sends it through every configured channel.
-    Returns {channel: delivered}; empty when nothing is configured. Never raises."""
-    try:
-        config = config or AlertConfig.from_env()
-        if not (config.webhook_enabled or config.email_enabled):
-            log.info(
-                "no failure alert sent: set THANRAK_ALERT_WEBHOOK_URL or THANRAK_ALERT_SMTP_HOST "
-                "and THANRAK_ALERT_EMAIL_TO (docs/runbook.md)"
-            )
-            return {}
-        alert = build_alert(facts)
-        log.info("failure alert: %s", alert["summary_en"])
-        outcome = {}
-        if config.webhook_enabled:
-            outcome["webhook"] = send_webhook(alert, config)
-        if config.email_enabled:
-            outcome["email"] = send_email(alert, config)
-        return outcome
-    except Exception:
-        log.exception("failure alert could not be sent")
-        return {}
+def email_html(alert: Mapping) -> str:
+    """`email_text` as the HTML `SmtpNotifier` sends: escaped, in a <pre> that keeps its lines."""
+    style = "font-family: sans-serif; white-space: pre-wrap"
+    return f'<pre style="{style}">{html.escape(email_text(alert))}</pre>\n'
 
 
 # ---------------------------------------------------------------- Airflow glue
@@ -350,16 +215,185 @@ def _night(context: Mapping) -> str | None:
         return None
 
 
-def failure_callback(kind: str = "task") -> Callable[[Mapping], None]:
-    """An `on_failure_callback`: `failure_callback()` in a DAG's default_args alerts when a task
-    failed for good; `failure_callback("dag")` as the DAG's own callback alerts when a run failed.
-    The configuration is read from the environment when the callback runs (on the worker)."""
-    alert_kind = "dag_failed" if kind == "dag" else "task_failed"
+def _connection(conn_id: str):
+    """The Airflow connection, or None when it is not defined anywhere Airflow looks."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
 
-    def thanrak_failure_alert(context: Mapping) -> None:
+    try:
+        return BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return None
+
+
+def _problem(error: BaseException) -> str:
+    return f"{type(error).__name__}: {redact(str(error))}"
+
+
+class ThanrakFailureNotifier(BaseNotifier):
+    """An `on_failure_callback`: `ThanrakFailureNotifier()` in a DAG's default_args alerts when a
+    task failed for good; `ThanrakFailureNotifier("dag")` as the DAG's own callback alerts when a
+    run failed. The connections and THANRAK_ALERT_* are read when it runs (on the worker), and it
+    never raises."""
+
+    template_fields = ()  # rendered in Python: an exception text may contain Jinja's `{{`
+
+    def __init__(
+        self,
+        kind: str = "task",
+        *,
+        webhook_conn_id: str = WEBHOOK_CONN_ID,
+        smtp_conn_id: str = SMTP_CONN_ID,
+        webhook_attempts: int = 4,
+        webhook_backoff_seconds: float = 1.0,
+        timeout_seconds: float = 10.0,
+    ):
+        super().__init__()
+        self.kind = "dag_failed" if kind == "dag" else "task_failed"
+        self.webhook_conn_id = webhook_conn_id
+        self.smtp_conn_id = smtp_conn_id
+        self.webhook_attempts = webhook_attempts
+        self.webhook_backoff_seconds = webhook_backoff_seconds
+        self.timeout_seconds = timeout_seconds
+
+    def __call__(self, *args) -> None:
+        """What Airflow calls. `BaseNotifier.__call__` renders the template fields (there are
+        none) with the DAG's Jinja environment, then calls `notify` and re-raises its errors;
+        this calls `notify` and logs them."""
         try:
-            deliver(alert_from_context(context, alert_kind))
-        except Exception:  # deliver never raises; this guards alert_from_context
+            self.notify(args[0] if len(args) == 1 else {"dag": args[0]})
+        except Exception:  # notify catches its channels' errors; this guards the rest
             log.exception("failure alert could not be sent")
 
-    return thanrak_failure_alert
+    def notify(self, context: Mapping) -> dict[str, bool]:
+        """Sends the alert through every configured channel: {channel: delivered}, empty when
+        nothing is configured. Never raises."""
+        webhook = _connection(self.webhook_conn_id)
+        smtp = _connection(self.smtp_conn_id)
+        recipients = [a.strip() for a in os.getenv("THANRAK_ALERT_EMAIL_TO", "").split(",") if a.strip()]
+        if smtp is not None and not recipients:
+            log.warning(
+                "connection %s is defined but THANRAK_ALERT_EMAIL_TO is empty: no e-mail", smtp.conn_id
+            )
+        if webhook is None and (smtp is None or not recipients):
+            log.info(
+                "no failure alert sent: define the Airflow connection %s and/or %s with "
+                "THANRAK_ALERT_EMAIL_TO (docs/runbook.md)%s",
+                self.webhook_conn_id,
+                self.smtp_conn_id,
+                _retired_variables(),
+            )
+            return {}
+        alert = build_alert(alert_from_context(context, self.kind))
+        log.info("failure alert: %s", alert["summary_en"])
+        outcome = {}
+        if webhook is not None:
+            outcome["webhook"] = self._send_webhook(alert, webhook, context)
+        if smtp is not None and recipients:
+            outcome["email"] = self._send_email(alert, smtp, recipients, context)
+        return outcome
+
+    def _send_webhook(self, alert: Mapping, connection, context: Mapping) -> bool:
+        webhook_format = (os.getenv("THANRAK_ALERT_WEBHOOK_FORMAT") or "full").strip().lower()
+        if webhook_format not in ("full", "text"):
+            log.warning(
+                "THANRAK_ALERT_WEBHOOK_FORMAT=%r is neither full nor text; using full", webhook_format
+            )
+            webhook_format = "full"
+        extra_options: dict[str, Any] = {"check_response": False}  # the retry judges the status
+        if "timeout" not in connection.extra_dejson:
+            extra_options["timeout"] = self.timeout_seconds
+        try:
+            _retrying_http_notifier()(
+                http_conn_id=connection.conn_id,
+                data=webhook_body(alert, webhook_format),
+                headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "thanrak-alerts"},
+                extra_options=extra_options,
+                attempts=self.webhook_attempts,
+                backoff_seconds=self.webhook_backoff_seconds,
+            ).notify(context)
+            return True
+        except Exception as error:
+            log.error("alert webhook NOT delivered (connection %s): %s", connection.conn_id, _problem(error))
+            return False
+
+    def _send_email(self, alert: Mapping, connection, recipients: list[str], context: Mapping) -> bool:
+        from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+        try:
+            SmtpNotifier(
+                to=recipients,
+                from_email=connection.extra_dejson.get("from_email") or f"thanrak@{socket.getfqdn()}",
+                subject=email_subject(alert),
+                html_content=email_html(alert),
+                smtp_conn_id=connection.conn_id,
+            ).notify(context)  # not __call__: that would render the finished text as Jinja
+            log.info("alert e-mail sent to %s (connection %s)", ", ".join(recipients), connection.conn_id)
+            return True
+        except Exception as error:
+            log.error("alert e-mail NOT sent (connection %s): %s", connection.conn_id, _problem(error))
+            return False
+
+
+def _retired_variables() -> str:
+    """A hint when the variables of the hand-written sender are still set: they are not read."""
+    kept = ("THANRAK_ALERT_EMAIL_TO", "THANRAK_ALERT_WEBHOOK_FORMAT")
+    old = sorted(n for n in os.environ if n.startswith("THANRAK_ALERT_") and n not in kept and os.environ[n])
+    return f"; {', '.join(old)} are no longer read" if old else ""
+
+
+@functools.cache
+def _retrying_http_notifier() -> type:
+    """`HttpNotifier` whose request goes through `HttpHook.run_with_advanced_retry` (tenacity).
+    Made on first use: importing the HTTP provider (requests, aiohttp) takes about 0.7 s, which
+    the DAG file's parse does not pay."""
+    import requests
+    import tenacity
+    from airflow.providers.http.notifications.http import HttpNotifier
+
+    def retryable(response) -> bool:
+        return response.status_code == 429 or response.status_code >= 500
+
+    def log_retry(state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception()
+        what = _problem(error) if error else f"HTTP {state.outcome.result().status_code}"
+        log.warning(
+            "alert webhook try %d: %s; next try in %.3g s", state.attempt_number, what, state.upcoming_sleep
+        )
+
+    class RetryingHttpNotifier(HttpNotifier):
+        def __init__(self, *, attempts: int, backoff_seconds: float, **kwargs):
+            super().__init__(**kwargs)
+            self.retry_args = {
+                "stop": tenacity.stop_after_attempt(attempts),
+                "wait": tenacity.wait_exponential(multiplier=backoff_seconds),  # 1, 2, 4 s
+                "retry": tenacity.retry_if_exception_type((requests.ConnectionError, requests.Timeout))
+                | tenacity.retry_if_result(retryable),
+                "before_sleep": log_retry,
+                # the tries used up: the last error is raised, or the last answer returned
+                "retry_error_callback": lambda state: state.outcome.result(),
+            }
+
+        def notify(self, context) -> None:
+            response = self.hook.run_with_advanced_retry(
+                self.retry_args,
+                endpoint=self.endpoint,
+                data=self.data,
+                headers=self.headers,
+                extra_options=self.extra_options,
+            )
+            if not 200 <= response.status_code < 300:
+                raise RuntimeError(f"HTTP {response.status_code} {response.reason}")
+            log.info("alert webhook delivered (HTTP %s)", response.status_code)
+
+    return RetryingHttpNotifier
+
+
+def send_test_alert() -> dict[str, bool]:
+    """Sends a test alert through every configured channel (docs/runbook.md): {channel: delivered}."""
+    context = {
+        "dag": types.SimpleNamespace(dag_id="thanrak_nightly"),
+        "run_id": "alert_test",
+        "params": {"night": dt.date.today().isoformat()},
+        "reason": "test alert / ทดสอบการแจ้งเตือน",
+    }
+    return ThanrakFailureNotifier("dag").notify(context)
