@@ -30,7 +30,8 @@ from thanrak.load.manifest import is_pending, night_problems
 from thanrak.load.pseudonyms import KeysOutOfStep, Pseudonymiser
 from thanrak.load.statistics import refresh_statistics
 from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
-from thanrak.report.html_report import gather, write_html_report
+from thanrak.report.html_report import gather, write_html_report, write_scorecard_page
+from thanrak.report.scorecard import scorecard_page
 from thanrak.report.summary import night_summary, write_report
 from thanrak.settings import Settings
 from thanrak.transform.dbt_build import build_marts, night_selection
@@ -324,12 +325,14 @@ class Stages:
         return {"index": str(index), "validations": len(validations)}
 
     def write_report(self, run_id: str, night: dt.date) -> dict:
-        """The night's summary (Markdown, JSON) and the planners' HTML report with downloads."""
+        """The night's summary (Markdown, JSON), the planners' pages (data quality with the
+        downloads, the five-gear scorecard)."""
         with self._logged(run_id, night, "write_report", {}) as detail:
             folder = self.settings.reports_dir / night.isoformat()
             with connect(self.url) as conn:
                 paths = write_report(night_summary(conn, night, run_id), folder)
                 paths.append(write_html_report(gather(conn, night), folder))
+                paths.append(write_scorecard_page(scorecard_page(conn, night), folder))
             detail["paths"] = [str(p) for p in paths]
         return {"paths": detail["paths"]}
 

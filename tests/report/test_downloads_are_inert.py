@@ -9,6 +9,7 @@ import datetime as dt
 import decimal
 import io
 import os
+import re
 
 import openpyxl
 import psycopg
@@ -17,12 +18,13 @@ import pytest
 from thanrak.contract.declarations import load_contract
 from thanrak.demo.generator import generate_night
 from thanrak.pipeline import Stages
-from thanrak.report.html_report import (
+from thanrak.report.downloads import (
     FORMULA_LEADERS,
     QUARANTINE_COLUMNS,
+    QUARANTINE_HEADERS,
     spreadsheet_cell,
-    write_html_report,
 )
+from thanrak.report.html_report import write_html_report
 from thanrak.settings import Settings
 
 NIGHT = dt.date(2026, 11, 22)
@@ -35,7 +37,13 @@ PAYLOADS = [
     "\t=1+1",
 ]
 MARKUP = "<img src=x onerror=alert(1)>"
-VALUE = QUARANTINE_COLUMNS.index("value")
+VALUE, ROW = QUARANTINE_COLUMNS.index("value"), QUARANTINE_COLUMNS.index("row")
+MESSAGE_EN = QUARANTINE_COLUMNS.index("message_en")
+
+
+def _markup(path) -> str:
+    """The page without its scripts (the inline Vega libraries hold markup of their own)."""
+    return re.sub(r"<script[^>]*>.*?</script>", "", path.read_text(encoding="utf-8"), flags=re.S)
 
 
 def _csv_rows(path) -> list[list[str]]:
@@ -117,7 +125,7 @@ def test_the_payloads_reached_the_quarantine_as_sent(night):
 def test_the_csv_quotes_every_formula_leading_cell_and_keeps_the_text(night):
     folder, values = night
     rows = _csv_rows(folder / "quarantine" / "quarantine-30.csv")
-    assert rows[0] == list(QUARANTINE_COLUMNS)
+    assert rows[0] == list(QUARANTINE_HEADERS)
     _assert_csv_inert(rows)
     written = [row[VALUE] for row in rows[1:]]
     assert sorted(written) == sorted("'" + v if v.startswith(FORMULA_LEADERS) else v for v in values)
@@ -136,13 +144,13 @@ def test_the_xlsx_holds_text_as_string_cells_and_rows_as_numbers(night):
     for payload in PAYLOADS[:5]:
         (cell,) = (c for c in cells if c.value == payload)
         assert cell.quotePrefix  # editing it in Excel keeps it text
-    row_numbers = [row[QUARANTINE_COLUMNS.index("row")] for row in sheet.iter_rows(min_row=2)]
+    row_numbers = [row[ROW] for row in sheet.iter_rows(min_row=2)]
     assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in row_numbers)
 
 
 def test_the_page_escapes_what_was_sent(night):
     folder, _ = night
-    page = (folder / "report.html").read_text(encoding="utf-8")
+    page = _markup(folder / "report.html")
     assert "<img" not in page and "onerror=alert(1)>" not in page
 
 
@@ -155,7 +163,13 @@ NUMBERS = [-500, decimal.Decimal("-1.50"), -0.25, 0, 12]
 def _data(rows: list[tuple]) -> dict:
     return {
         "night": NIGHT,
-        "provinces": [("30", "นครราชสีมา", "Nakhon Ratchasima")],
+        "regions": [
+            {
+                "th": "ภาคตะวันออกเฉียงเหนือ",
+                "en": "Northeast",
+                "provinces": [{"code": "30", "th": "นครราชสีมา", "en": "Nakhon Ratchasima"}],
+            }
+        ],
         "datasets": [("otop_sales", "ยอดจำหน่ายผลิตภัณฑ์ OTOP", "OTOP sales", 10)],
         "period": f"{NIGHT:%Y-%m}",
         "previous_period": f"{NIGHT.replace(day=1) - dt.timedelta(days=1):%Y-%m}",
@@ -216,9 +230,9 @@ def test_csv_text_is_quoted_and_numbers_are_not(written):
     _assert_csv_inert(lines[: len(TEXTS)])
     for line, text in zip(lines, TEXTS, strict=False):
         expected = "'" + text if text.startswith(FORMULA_LEADERS) else text
-        assert line[VALUE] == expected and line[-1] == expected
+        assert line[VALUE] == expected and line[MESSAGE_EN] == expected
     assert [line[VALUE] for line in lines[len(TEXTS) :]] == ["-500", "-1.50", "-0.25", "0", "12"]
-    assert [line[3] for line in lines] == [str(r[3]) for r in rows]
+    assert [line[ROW] for line in lines] == [str(r[3]) for r in rows]
 
 
 def test_xlsx_text_is_string_cells_and_numbers_are_numeric_cells(written):
@@ -239,7 +253,7 @@ def test_xlsx_text_is_string_cells_and_numbers_are_numeric_cells(written):
 
 def test_the_page_escapes_every_text(written):
     folder, _ = written
-    page = (folder / "report.html").read_text(encoding="utf-8")
+    page = _markup(folder / "report.html")
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 

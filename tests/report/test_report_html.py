@@ -24,6 +24,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic", "--enable-logging=stderr", "--v=0",
+    "--virtual-time-budget=20000",  # the charts are drawn after the page has loaded
 ]  # fmt: skip
 
 
@@ -113,13 +114,17 @@ def _cells(matrix: str) -> dict[str, list[str]]:
     return cells
 
 
-def test_the_matrix_covers_76_provinces_and_5_datasets(report):
+def test_the_matrix_lists_76_provinces_by_region_with_5_datasets(report):
     page = (report / "report.html").read_text(encoding="utf-8")
     for table_id in ("matrix", "matrix-previous"):
         matrix = _table(page, table_id)
-        assert matrix.count("<tr><th class='dataset'>") == 5
+        assert matrix.count("<th class='dataset'>") == 5
+        assert matrix.count("<tr><th class='province-name'>") == 76
         assert matrix.count("<td class='cell ") == 76 * 5
         assert "10" not in _cells(matrix)  # Bangkok is not in the CDD network
+        regions = re.findall(r"<th class='region' colspan='6'>([^<]+) <small>", matrix)
+        assert len(regions) == 6 and "ภาคตะวันออกเฉียงเหนือ" in regions  # six regions, Thai first
+        assert "30 นครราชสีมา <small>Nakhon Ratchasima</small>" in matrix  # names, not bare codes
 
 
 def test_the_matrix_judges_each_month_against_its_due_date(report):
@@ -158,32 +163,69 @@ def test_each_province_gets_its_rejected_rows_as_csv_and_xlsx(report):
     assert csv_files
     for path in csv_files:
         rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-        assert rows[0][:4] == ["province_code", "dataset", "file", "row"]
-        assert len(rows) > 1 and all(r[7] and r[8] for r in rows[1:])  # Thai and English messages
+        assert rows[0][:4] == ["ไฟล์ / file", "แถวที่ / row", "คอลัมน์ / column", "ค่าที่ส่งมา / value as sent"]
+        assert len(rows) > 1 and all(r[4] and r[5] for r in rows[1:])  # Thai and English messages
         sheet = openpyxl.load_workbook(path.with_suffix(".xlsx")).active
         assert sheet.max_row == len(rows)
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+        widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJ"]
+        assert len(set(widths)) > 3  # fitted to what the columns hold, not all alike
+
+
+def _render(page, tmp_path, name: str) -> str:
+    """The page's DOM after Chromium ran its scripts, with no console message; and its screenshot
+    in tmp_path/<name>.png (the screenshots in docs/ were taken so)."""
+    dom = subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / name}-dom", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert [line for line in dom.stderr.splitlines() if "CONSOLE" in line] == []
+    shot = tmp_path / f"{name}.png"
+    subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / name}-shot", "--window-size=1300,1600",
+         f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert shot.stat().st_size > 20_000
+    return dom.stdout
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_the_report_renders_in_chromium_without_console_errors(report, tmp_path):
-    page = (report / "report.html").as_uri()
-    dom = subprocess.run(
-        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
-    assert 'data-ready="yes"' in dom.stdout  # the page's script ran
-    start = dom.stdout.index('id="matrix"')
-    assert dom.stdout[start : dom.stdout.index("</table>", start)].count('<td class="cell ') == 76 * 5
-    assert 'id="matrix-previous"' in dom.stdout
-    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
-    assert console == []
-    shot = tmp_path / "report.png"
-    subprocess.run(
-        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path / 'profile2'}", "--window-size=1300,1400",
-         f"--screenshot={shot}", page],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
-    assert shot.stat().st_size > 20_000
+    dom = _render(report / "report.html", tmp_path, "report")
+    assert 'data-ready="yes"' in dom and 'data-charts="1"' in dom  # the scripts ran, the trend is drawn
+    start = dom.index('id="matrix"')
+    assert dom[start : dom.index("</table>", start)].count('<td class="cell ') == 76 * 5
+    assert 'id="matrix-previous"' in dom
+    trend = dom[dom.index('id="trend"') :]
+    assert "<svg" in trend[: trend.index("</svg>")] and "แถวที่กักไว้ / quarantined" in trend
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_scorecard_page_renders_in_chromium_for_a_planner(report, tmp_path):
+    dom = _render(report / "scorecard.html", tmp_path, "scorecard")
+    assert 'data-ready="yes"' in dom and 'data-charts="1"' in dom
+    assert "ผลตัวชี้วัด 5 ฟันเฟือง ไตรมาส 1/2570" in dom
+    heat = dom[dom.index('id="heat"') : dom.index("</table>", dom.index('id="heat"'))]
+    assert heat.count('<tr class="province"') == 76
+    assert heat.count('<td class="share ') == 76 * 5
+    indicators = dom[dom.index('id="indicators"') : dom.index("</table>", dom.index('id="indicators"'))]
+    assert indicators.count("<tr>") == 1 + 10  # the header and the ten indicators
+
+
+def test_the_scorecard_page_ranks_the_provinces_with_data(report, warehouse):
+    page = (report / "scorecard.html").read_text(encoding="utf-8")
+    ranks = [int(r) for r in re.findall(r'<tr class="province" data-code="\d\d" data-rank="(\d+)"', page)]
+    assert len(ranks) == 76
+    ranked = sorted(r for r in ranks if r != 999)
+    with psycopg.connect(warehouse) as conn:
+        (with_data,) = conn.execute(
+            """select count(distinct province_code) from bi.scorecard
+               where fiscal_year_be = 2570 and fiscal_quarter = 1 and has_data"""
+        ).fetchone()
+    assert len(ranked) == with_data >= 3 and ranked[0] == 1  # the three provinces that delivered, at least
+    assert all(a <= b for a, b in zip(ranked, ranked[1:], strict=False))
+    assert "ไตรมาส 1/2570" in page and "Top 10" in page
 
 
 def test_data_docs_need_nothing_from_the_network(report, warehouse):

@@ -78,3 +78,86 @@ def render_scorecard(scorecard: dict) -> str:
             f"{i['provinces_meeting_target']} of {i['provinces_with_data']} |"
         )
     return "\n".join(lines)
+
+
+TREND_QUARTERS = 8
+
+
+def scorecard_page(conn: psycopg.Connection, night: dt.date) -> dict:
+    """What scorecard.html shows for the night's fiscal quarter, from the bi views a dashboard
+    reads too: the national indicators against their targets, each gear's quarters, and every
+    province × gear as indicators meeting their target out of those with data, ranked."""
+    national = national_scorecard(conn, night)
+    fiscal_year_be, fiscal_quarter = conn.execute(
+        "select fiscal_year_be, fiscal_quarter from ref.calendar where date_day = %s", (night,)
+    ).fetchone()
+    gears = [
+        dict(zip(("code", "th", "en"), row, strict=True))
+        for row in conn.execute("select gear_code, name_th, name_en from marts.dim_gear order by gear_code")
+    ]
+    trends = [
+        dict(zip(("gear_code", "gear_th", "quarter_th", "quarter_start", "attainment"), row, strict=True))
+        for row in conn.execute(
+            """select gear_code, gear_name_th, fiscal_quarter_label_th, quarter_start_date, mean_attainment
+               from bi.gear_trends
+               where quarter_start_date in (
+                   select distinct quarter_start_date from bi.gear_trends
+                   where (fiscal_year_be, fiscal_quarter) <= (%s, %s)
+                   order by quarter_start_date desc limit %s)
+               order by quarter_start_date, gear_code""",
+            (fiscal_year_be, fiscal_quarter, TREND_QUARTERS),
+        )
+    ]
+    cells = conn.execute(
+        """select province_code, province_name_th, province_name_en, region_th, region_en, gear_code,
+                  count(*) filter (where has_data), count(*) filter (where meets_target),
+                  avg(least(attainment, 1)) filter (where has_data)
+           from bi.scorecard where fiscal_year_be = %s and fiscal_quarter = %s
+           group by 1, 2, 3, 4, 5, 6
+           order by min(province_code) over (partition by region_th), province_code, gear_code""",
+        (fiscal_year_be, fiscal_quarter),
+    ).fetchall()
+    provinces: dict[str, dict] = {}
+    for code, th, en, region_th, region_en, gear, with_data, meeting, attainment in cells:
+        province = provinces.setdefault(
+            code, {"code": code, "th": th, "en": en, "region": (region_th, region_en), "gears": {}}
+        )
+        province["gears"][gear] = {"with_data": with_data, "meeting": meeting, "attainment": attainment}
+    for province in provinces.values():
+        with_data = sum(g["with_data"] for g in province["gears"].values())
+        meeting = sum(g["meeting"] for g in province["gears"].values())
+        attained = [g["attainment"] * g["with_data"] for g in province["gears"].values() if g["with_data"]]
+        province["total"] = {
+            "with_data": with_data,
+            "meeting": meeting,
+            "attainment": sum(attained) / with_data if with_data else None,
+        }
+    _rank(list(provinces.values()))
+    return {
+        "night": night,
+        "quarter": national["quarter"],
+        "quarter_th": f"ไตรมาส {fiscal_quarter}/{fiscal_year_be}",
+        "national": national,
+        "gears": gears,
+        "trends": trends,
+        "provinces": list(provinces.values()),
+    }
+
+
+def _rank(provinces: list[dict]) -> None:
+    """Rank 1 is the province meeting the largest share of its indicators' targets, ties broken
+    by mean attainment (each indicator counted at most at 100 %); equal provinces share a rank;
+    a province with no data has no rank."""
+
+    def score(p: dict) -> tuple:
+        total = p["total"]
+        return (total["meeting"] / total["with_data"], total["attainment"])
+
+    ranked = sorted((p for p in provinces if p["total"]["with_data"]), key=score, reverse=True)
+    for p in provinces:
+        p["rank"] = None
+    previous, rank = None, 0
+    for position, p in enumerate(ranked, start=1):
+        if score(p) != previous:
+            rank, previous = position, score(p)
+        p["rank"] = rank
