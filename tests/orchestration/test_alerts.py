@@ -446,6 +446,15 @@ def test_an_unreachable_smtp_server_does_not_raise(monkeypatch, caplog):
     assert "alert e-mail NOT sent (connection thanrak_alert_smtp): ConnectionRefusedError" in caplog.text
 
 
+def test_the_runbooks_test_alert(monkeypatch):
+    with Receiver() as receiver:
+        _webhook_connection(monkeypatch, receiver.url)
+        assert alerts.send_test_alert() == {"webhook": True}
+    body = receiver.json()
+    assert body["kind"] == "dag_failed" and body["dag_id"] == "thanrak_nightly"
+    assert body["summary_th"].endswith("ล้มเหลว: test alert / ทดสอบการแจ้งเตือน")
+
+
 # ---------------------------------------------------------------- a real Airflow task failure
 
 PROBE_DAG = '''
@@ -532,3 +541,4 @@ def test_a_real_airflow_task_failure_sends_one_alert_after_its_retries(tmp_path)
     assert body["exception"] == "RuntimeError: ข้อมูลเสีย / probe failure 40"
     assert "/dags/thanrak_alert_probe/runs/" in body["log_url"]
     assert "ล้มเหลว" in body["summary_th"]
+    assert "alert webhook delivered (HTTP 200)" in output
