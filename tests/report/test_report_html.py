@@ -93,6 +93,8 @@ def test_the_rules_chart_shows_no_row_placeholders(report):
         page.index("<table class='bars'>") : page.index("</table>", page.index("<table class='bars'>"))
     ]
     assert chart.count("<tr>") >= 3 and not re.search(r"\{\w+\}", chart)
+    labels = re.findall(r"<td class='label'>([^<]*)</td>", chart)
+    assert labels and not [label for label in labels if re.search(r"\b[a-z]+(_[a-z]+)+\b", label)]  # no codes
 
 
 def test_the_page_needs_nothing_from_the_network(report):

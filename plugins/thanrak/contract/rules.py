@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from thanrak.contract.bmn_tools import bmn_tools, tool, tool_for_year
 from thanrak.contract.declarations import Column, Contract, Rule, code_lists
@@ -389,9 +389,11 @@ class DuplicateKeys(RuleKind):
 @dataclass(frozen=True)
 class DeclaredKind:
     """A rule across columns, declared by name in a contract's `rules:` with its own words
-    (`message_th`, `message_en`); `kind` picks one of these."""
+    (`message_th`, `message_en`); `kind` picks one of these. `title` names the kind in charts
+    over many rows, where a message written for one row ("{filled} items ...") means nothing."""
 
     kind: str
+    title: ClassVar[tuple[str, str] | None] = None
 
     def expectations(self, rule: Rule) -> list:
         raise NotImplementedError
@@ -476,6 +478,8 @@ class ToolOfYear(_FlaggedRows):
     year (`year`), from the reference contracts/bmn_tools.yaml. A tool code not in the list has
     its own reason (not_in_code_list) and is not judged here."""
 
+    title = ("ชุดตัวชี้วัดไม่ใช่ของปีที่สำรวจ", "tool not the survey year's")
+
     def broken(self, data, rule):
         years, tools = data[rule.year], data[rule.column]
         expected = years.map(
@@ -491,6 +495,8 @@ class ToolOfYear(_FlaggedRows):
 class ItemsOfTool(_FlaggedRows):
     """A survey row answers exactly its tool's items: every item 1..N of the tool (`column`)
     filled, and none of the item columns (named `items` + number) beyond N."""
+
+    title = ("ข้อที่ตอบไม่ตรงกับชุดตัวชี้วัด", "items answered are not the tool's")
 
     def broken(self, data, rule):
         import numpy as np

@@ -19,7 +19,7 @@ _CONFIG = {
     "font": _FONT,
     "view": {"stroke": None},
     "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal"},
-    "legend": {"labelFontSize": 12, "orient": "bottom", "title": None},
+    "legend": {"labelFontSize": 12, "orient": "bottom", "title": None, "labelLimit": 0},
 }
 _SCRIPTS = ("vega-5.min.js", "vega-lite-5.min.js", "vega-embed-6.min.js")
 

@@ -14,7 +14,7 @@ import jinja2
 import psycopg
 
 from thanrak.contract.declarations import load_contract
-from thanrak.contract.rules import title
+from thanrak.contract.rules import DECLARED_KINDS, title
 from thanrak.report import charts
 from thanrak.report import scorecard as scorecard_data
 from thanrak.report.downloads import QUARANTINE_COLUMNS, download_rows, write_downloads
@@ -335,10 +335,10 @@ def rule_label(dataset: str, rule: str, column: str) -> str:
     contract = load_contract(dataset)
     contract_rule = next((r for r in contract.rules if r.name == rule), None)
     # A message written for one row ("{filled} items ...") means nothing over many rows: then the
-    # rule's name and its column stand for it.
+    # rule's kind (or name) and its column stand for it.
     if contract_rule and not _PLACEHOLDER.search(contract_rule.message_th + contract_rule.message_en):
         return f"{contract_rule.message_th} · {contract_rule.message_en}"
-    th, en = title(rule)
+    th, en = (contract_rule and DECLARED_KINDS[contract_rule.kind].title) or title(rule)
     if column in contract.column_names:
         header = contract.column(column)
         return f"{th}: {header.th} · {en}: {header.en}"
