@@ -292,7 +292,7 @@ def night_build(stages: Stages, run_id: str, night: dt.date) -> dict:
     started = time.perf_counter()
     built = stages.build_marts(run_id, night)
     seconds = time.perf_counter() - started
-    nodes = dbt_nodes(stages.settings.var_dir / "dbt" / "target", wall_started)
+    nodes = dbt_nodes(stages.settings.dbt_target_dir, wall_started)
     kinds: dict[str, int] = {}
     for node in nodes:
         kinds[node["kind"]] = kinds.get(node["kind"], 0) + 1

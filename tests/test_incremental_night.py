@@ -87,7 +87,7 @@ MEASURES_OF = {
 
 def last_build(settings: Settings) -> list[str]:
     """The unique ids of the nodes the last dbt build ran (model.thanrak.<name>, test..., ...)."""
-    results = json.loads((settings.var_dir / "dbt" / "target" / "run_results.json").read_text())
+    results = json.loads((settings.dbt_target_dir / "run_results.json").read_text())
     return [r["unique_id"] for r in results["results"]]
 
 

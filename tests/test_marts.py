@@ -289,7 +289,7 @@ def test_the_demo_prints_the_national_scorecard_of_the_nights_quarter(built):
 
 def test_every_mart_and_bi_column_is_described_in_thai_and_english(built):
     run_dbt(built["url"], ["parse"], built["settings"])
-    manifest = json.loads((built["settings"].var_dir / "dbt" / "target" / "manifest.json").read_text())
+    manifest = json.loads((built["settings"].dbt_target_dir / "manifest.json").read_text())
     thai = re.compile("[\u0e00-\u0e7f]")
     latin = re.compile("[A-Za-z]")
     undocumented = []
@@ -308,7 +308,7 @@ def test_every_mart_and_bi_column_is_described_in_thai_and_english(built):
 
 def test_dbt_docs_generate_a_site_that_needs_no_network(built):
     outcome = run_dbt(built["url"], ["docs", "generate", "--static"], built["settings"])
-    target = built["settings"].var_dir / "dbt" / "target"
+    target = built["settings"].dbt_target_dir
     catalog = json.loads((target / "catalog.json").read_text())
     page = (target / "static_index.html").read_text()
     external = re.findall(r"""(?:src|href)=["']https?://(?!\[::1\]|localhost|127\.0\.0\.1)[^"']+""", page)

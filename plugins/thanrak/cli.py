@@ -259,7 +259,7 @@ def _dbt_docs(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         outcome = run_dbt(url, ["docs", "generate", "--static"], settings)
     if not outcome.success:
         raise RuntimeError("dbt docs generate failed (dbt's log above says why)")
-    target = settings.var_dir / "dbt" / "target"  # run_dbt's --target-path
+    target = settings.dbt_target_dir
     out = args.out or settings.var_dir / "dbt-docs"
     out.mkdir(parents=True, exist_ok=True)
     page = out / "index.html"

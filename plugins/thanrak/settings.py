@@ -46,6 +46,11 @@ class Settings:
     # Last, with a default, so positional constructions written before it still work.
     landing_url: str | None = None
 
+    @property
+    def dbt_target_dir(self) -> Path:
+        """Where dbt writes its manifest, run results and docs (run_dbt's --target-path)."""
+        return self.var_dir / "dbt" / "target"
+
     @classmethod
     def from_env(cls) -> Settings:
         var_dir = _path("THANRAK_VAR_DIR", PROJECT_ROOT / "var")

@@ -45,7 +45,7 @@ def run_dbt(url: str, command: list[str], settings: Settings | None = None) -> D
 
     settings = settings or Settings.from_env()
     os.environ.update(dbt_environment(url))
-    target = settings.var_dir / "dbt" / "target"
+    target = settings.dbt_target_dir
     result = dbtRunner().invoke(
         [
             *command,
