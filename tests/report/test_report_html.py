@@ -13,9 +13,11 @@ import openpyxl
 import psycopg
 import pytest
 
+from thanrak.contract.declarations import load_contract
 from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
+from thanrak.report.downloads import shown_value
 from thanrak.settings import Settings
 from thanrak.validate.data_docs import remote_resources
 
@@ -167,6 +169,7 @@ def test_each_province_gets_its_rejected_rows_as_csv_and_xlsx(report):
         rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
         assert rows[0][:4] == ["ไฟล์ / file", "แถวที่ / row", "คอลัมน์ / column", "ค่าที่ส่งมา / value as sent"]
         assert len(rows) > 1 and all(r[4] and r[5] for r in rows[1:])  # Thai and English messages
+        assert not [r[3] for r in rows[1:] if r[3].startswith("{")]  # values as typed, never JSON
         sheet = openpyxl.load_workbook(path.with_suffix(".xlsx")).active
         assert sheet.max_row == len(rows)
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
@@ -251,3 +254,11 @@ def test_data_docs_render_offline_in_chromium_without_console_errors(report, tmp
     )  # fmt: skip
     assert "Expectation Validation Result" in run.stdout
     assert [line for line in run.stderr.splitlines() if "CONSOLE" in line] == []
+
+
+def test_a_rule_across_columns_shows_each_value_under_the_officers_header():
+    households = load_contract("bmn_households")
+    compared = {"items_filled": 37, "indicator_set": "2566-70"}  # as quarantine.row keeps it
+    assert shown_value(households, "items_of_tool", compared) == ("ชุดตัวชี้วัด: 2566-70; จำนวนข้อที่กรอก: 37")
+    assert shown_value(households, "not_null", None) == ""
+    assert shown_value(households, "bad_format", "{ab") == "{ab"  # text as typed stays text

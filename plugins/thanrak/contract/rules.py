@@ -394,6 +394,8 @@ class DeclaredKind:
 
     kind: str
     title: ClassVar[tuple[str, str] | None] = None
+    # Thai and English names of what reason() adds to the compared values beyond the file's columns.
+    value_labels: ClassVar[dict[str, tuple[str, str]]] = {}
 
     def expectations(self, rule: Rule) -> list:
         raise NotImplementedError
@@ -497,6 +499,7 @@ class ItemsOfTool(_FlaggedRows):
     filled, and none of the item columns (named `items` + number) beyond N."""
 
     title = ("ข้อที่ตอบไม่ตรงกับชุดตัวชี้วัด", "items answered are not the tool's")
+    value_labels = {"items_filled": ("จำนวนข้อที่กรอก", "items filled")}
 
     def broken(self, data, rule):
         import numpy as np

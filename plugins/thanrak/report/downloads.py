@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from thanrak.contract.declarations import load_contract
+from thanrak.contract.declarations import Contract, load_contract
+from thanrak.contract.rules import DECLARED_KINDS
 
 # A quarantined reason as gather() reads it: one row of the file, one rule it failed.
 REASON_FIELDS = (
@@ -52,7 +53,7 @@ QUARANTINE_HEADERS = tuple(c.header for c in DOWNLOAD_COLUMNS)
 
 def download_rows(reasons: list[tuple]) -> list[tuple]:
     """gather()'s reasons as the download's rows: the column's Thai header and the dataset's
-    Thai title from the contract beside their codes."""
+    Thai title from the contract beside their codes, and the value as the officer typed it."""
     rows = []
     for reason in reasons:
         record = dict(zip(REASON_FIELDS, reason, strict=True))
@@ -60,8 +61,28 @@ def download_rows(reasons: list[tuple]) -> list[tuple]:
         column = record["column"]
         record["column_th"] = contract.column(column).th if column in contract.column_names else column
         record["dataset_th"] = contract.title_th
+        record["value"] = shown_value(contract, record["rule"], record["value"])
         rows.append(tuple(record[field] for field in QUARANTINE_COLUMNS))
     return rows
+
+
+def shown_value(contract: Contract, rule: str, value: object) -> object:
+    """A rule across columns keeps every value it compared, by column: shown as the officer's
+    headers with their values ('ชุดตัวชี้วัด: จปฐ. ปี ๒๕๖๖-๒๕๗๐; จำนวนข้อที่กรอก: 37'), not as
+    the JSON it is stored in. Any other value is as sent ('' when nothing was)."""
+    if value is None:
+        return ""
+    if not isinstance(value, dict):
+        return value
+    declared = next((r for r in contract.rules if r.name == rule), None)
+    labels = DECLARED_KINDS[declared.kind].value_labels if declared else {}
+
+    def label(name: str) -> str:
+        return contract.column(name).th if name in contract.column_names else labels.get(name, (name,))[0]
+
+    columns = contract.column_names  # the file's columns first, in the file's order
+    names = sorted(value, key=lambda name: columns.index(name) if name in columns else len(columns))
+    return "; ".join(f"{label(name)}: {'' if value[name] is None else value[name]}" for name in names)
 
 
 def write_downloads(folder: Path, province: str, rows: list[tuple]) -> list[Path]:

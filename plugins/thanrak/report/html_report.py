@@ -98,7 +98,7 @@ def gather(conn: psycopg.Connection, night: dt.date) -> dict:
     ).fetchall()
     quarantined = conn.execute(
         """select s.province_code, s.dataset, s.source_key, q.source_row, r ->> 'rule', r ->> 'column',
-                  coalesce(r ->> 'value', ''), r ->> 'message_th', r ->> 'message_en'
+                  r -> 'value', r ->> 'message_th', r ->> 'message_en'
            from quarantine.row q join ops.submission s using (submission_id),
                 jsonb_array_elements(q.reasons) r
            where s.night = %s and q.released_at is null
@@ -157,6 +157,8 @@ def write_html_report(data: dict, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     downloads = folder / "quarantine"
     downloads.mkdir(exist_ok=True)
+    for stale in downloads.glob("quarantine-*.*"):  # a night run again: no office's old rows linger
+        stale.unlink()
     by_province: dict[str, list[tuple]] = {}
     for row in data["quarantined"]:
         by_province.setdefault(row[0], []).append(row)
