@@ -223,13 +223,14 @@ def test_every_bi_view_and_column_is_documented_in_english_and_thai(built):
     for view, columns in views.items():
         model = documented[view]
         assert model["config"]["contract"]["enforced"] is True, view
-        assert THAI.search(model["description"]) and " / " in model["description"], view
+        assert model["description"] and THAI.search(model["config"]["meta"]["label_th"]), view
         assert [c["name"] for c in model["columns"]] == columns, view
         for column in model["columns"]:
             assert column.get("data_type"), f"{view}.{column['name']}"
-            assert THAI.search(column["description"]) and " / " in column["description"], (
-                f"{view}.{column['name']}"
-            )
+            # English in `description`, Thai (and the labels) in config.meta: macros/labels.sql
+            meta = column["config"]["meta"]
+            assert column["description"] and meta["label_en"], f"{view}.{column['name']}"
+            assert THAI.search(meta["label_th"]), f"{view}.{column['name']}"
 
 
 def test_exposures_depend_only_on_bi_views():

@@ -5,6 +5,9 @@ package download and no database):
 - a staging model reads exactly one source and nothing else (it renames and casts);
 - no other model reads a source; bi views read only marts, other bi views and seeds;
 - every model and every column is described, every model has a primary-key test;
+- every table and view of marts and bi (seeds too) and each of its columns has a Thai and an
+  English label and an English description (and a Thai one where the label does not say it all:
+  `config.meta`, macros/labels.sql), labels unique within a table;
 - every bi view is `access: public`;
 - each model's YAML sits beside its SQL, with the same name.
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -125,6 +129,57 @@ def undocumented(manifest: dict) -> list[str]:
     return found
 
 
+THAI = re.compile("[\u0e00-\u0e7f]")
+LATIN = re.compile("[A-Za-z]")
+
+
+def labelled_nodes(manifest: dict) -> list[dict]:
+    """The models and seeds built into marts and bi: the relations BI tools see."""
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+        and node["package_name"] == "thanrak"
+        and node["schema"] in ("marts", "bi")
+    ]
+
+
+def unlabelled(manifest: dict) -> list[str]:
+    """Relations of marts and bi, and their columns, whose labels (macros/labels.sql) are
+    missing or in the wrong language: label_th and description_th (optional) in Thai, label_en
+    without Thai, the description (dbt's, English) with Latin letters and no Thai half after a
+    " / " (the older one-string form); and labels repeated within a relation, which a BI tool
+    renaming its columns by them would refuse."""
+    found = []
+    for node in labelled_nodes(manifest):
+        documented = [(node["name"], node)] + [
+            (f"{node['name']}.{name}", column) for name, column in node["columns"].items()
+        ]
+        for where, doc in documented:
+            meta = {**(doc.get("meta") or {}), **((doc.get("config") or {}).get("meta") or {})}
+            label_th, label_en = meta.get("label_th") or "", meta.get("label_en") or ""
+            description = doc.get("description") or ""
+            if not THAI.search(label_th) or not THAI.search(meta.get("description_th", label_th) or ""):
+                found.append(f"{where}: Thai label or description")
+            if not LATIN.search(label_en) or THAI.search(label_en):
+                found.append(f"{where}: English label")
+            if not LATIN.search(description) or re.search(" / [\u0e00-\u0e7f]", description):
+                found.append(f"{where}: English description")
+        for language in ("label_th", "label_en"):
+            labels = [
+                ((column.get("config") or {}).get("meta") or {}).get(language)
+                for column in node["columns"].values()
+            ]
+            found += sorted(
+                {
+                    f"{node['name']}: {language} {label!r} twice"
+                    for label in labels
+                    if label and labels.count(label) > 1
+                }
+            )
+    return found
+
+
 def without_primary_key_test(manifest: dict) -> list[str]:
     """Models with neither unique + not_null on one column nor unique_combination_of_columns, nor
     a unique index (config `indexes`) on a column the contract or a test keeps not null: the
@@ -192,6 +247,7 @@ RULES = [
     sources_read_outside_staging,
     wrong_layer_references,
     undocumented,
+    unlabelled,
     without_primary_key_test,
     bi_not_public,
     yaml_not_beside_sql,
@@ -242,6 +298,15 @@ def test_the_rules_find_a_break(manifest):
         if node["resource_type"] == "test" and node.get("attached_node") in untested:
             node["attached_node"] = None
     _model(broken, "scorecard")["access"] = "protected"
+    # a column without its Thai label, a table described in the older "English / Thai" form,
+    # a seed's English label in Thai, two columns of one view with one label
+    revenue = _model(broken, "fct_otop_sales")["columns"]["revenue_baht"]
+    del revenue["meta"]["label_th"], revenue["config"]["meta"]["label_th"]  # (dbt fills in both)
+    _model(broken, "dim_gear")["description"] += " / มิติฟันเฟือง"
+    seed = broken["nodes"]["seed.thanrak.province_regions"]
+    seed["columns"]["region_scheme"]["config"]["meta"]["label_en"] = "ระบบการแบ่งภาค"
+    provinces = _model(broken, "provinces")["columns"]
+    provinces["region4_th"]["config"]["meta"]["label_en"] = "Region, 6 regions (Thai)"
     _model(broken, "fct_activities")["patch_path"] = "thanrak://models/marts/_facts.yml"
 
     assert staging_not_reading_one_source(broken) == [
@@ -263,4 +328,11 @@ def test_the_rules_find_a_break(manifest):
         "stg_ref__calendar",
     ]
     assert bi_not_public(broken) == ["scorecard is protected"]
+    assert sorted(unlabelled(broken)) == [
+        "dim_date.date_key: English description",  # (the undescribed column above)
+        "dim_gear: English description",
+        "fct_otop_sales.revenue_baht: Thai label or description",
+        "province_regions.region_scheme: English label",
+        "provinces: label_en 'Region, 6 regions (Thai)' twice",
+    ]
     assert yaml_not_beside_sql(broken) == ["models/marts/facts/fct_activities.sql: models/marts/_facts.yml"]
