@@ -233,6 +233,74 @@ def test_every_bi_view_and_column_is_documented_in_english_and_thai(built):
             assert THAI.search(meta["label_th"]), f"{view}.{column['name']}"
 
 
+def relations_and_columns(url: str) -> dict[tuple[str, str, str | None], str | None]:
+    """(schema, relation, column) -> its comment, for every table and view of marts and bi and
+    each of their columns; the relation's own comment under column None."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """with relations as (
+                   select c.oid, n.nspname, c.relname from pg_class c
+                   join pg_namespace n on n.oid = c.relnamespace
+                   where n.nspname in ('marts', 'bi') and c.relkind in ('r', 'p', 'v', 'm')
+               )
+               select nspname, relname, null, obj_description(oid, 'pg_class') from relations
+               union all
+               select nspname, relname, attname::text, col_description(oid, attnum)
+               from relations join pg_attribute on attrelid = oid and attnum > 0 and not attisdropped"""
+        ).fetchall()
+    return {(schema, relation, column): comment for schema, relation, column, comment in rows}
+
+
+def label_views(conn: psycopg.Connection) -> dict[tuple[str, str, str | None], tuple[str, ...]]:
+    """(schema, relation, column) -> (label_th, label_en, description_th, description_en), from
+    bi.table_labels (column None) and bi.column_labels."""
+    texts = "label_th, label_en, description_th, description_en"
+    tables = conn.execute(f"select schema_name, table_name, null, {texts} from bi.table_labels")
+    columns = conn.execute(f"select schema_name, table_name, column_name, {texts} from bi.column_labels")
+    return {(s, t, c): tuple(rest) for s, t, c, *rest in [*tables, *columns]}
+
+
+def one_string(label_th: str, label_en: str, description_th: str, description_en: str) -> str:
+    """A comment as macros/labels.sql writes it: Thai, then English, each "label: description"
+    (the description alone where it starts with the label)."""
+    halves = [
+        description if description.lower().startswith(label.lower()) else f"{label}: {description}"
+        for label, description in ((label_th, description_th), (label_en, description_en))
+    ]
+    return " / ".join(halves)
+
+
+def test_every_table_view_and_column_of_marts_and_bi_carries_its_labels_as_a_comment(built):
+    """persist_docs (dbt_project.yml, macros/labels.sql) after two builds, the second of them
+    incremental: every relation of marts and bi (seeds too) and every column has a comment, Thai
+    first, made of the same texts as the label views."""
+    comments = relations_and_columns(built)
+    with psycopg.connect(built) as conn:
+        labels = label_views(conn)
+    assert ("marts", "fct_bmn_household", "income_per_person_baht") in comments
+    assert [key for key, comment in comments.items() if not (comment or "").strip()] == []
+    assert {key: comment for key, comment in comments.items() if comment != one_string(*labels[key])} == {}
+    assert (
+        comments[("marts", "fct_otop_sales", "revenue_baht")]
+        == "ยอดจำหน่าย (บาท) / Sales (baht): Sales in baht"
+    )
+
+
+def test_the_label_views_name_every_column_of_marts_and_bi_in_thai_and_english(built, bi_reader, login):
+    """bi.column_labels and bi.table_labels, read as bi_reader (and as a provincial reader: they
+    hold no province's rows): a Thai and an English label and description for every table, view
+    and column of marts and bi, and nothing else."""
+    labels = label_views(bi_reader)
+    assert set(labels) == set(relations_and_columns(built))
+    latin = re.compile("[A-Za-z]")
+    for key, (label_th, label_en, description_th, description_en) in labels.items():
+        assert THAI.search(label_th) and THAI.search(description_th), key
+        assert latin.search(label_en) and not THAI.search(label_en), key
+        assert latin.search(description_en), key
+    assert labels[("bi", "scorecard", "attainment")][:2] == ("ผลสัมฤทธิ์เทียบเป้าหมาย", "Attainment")
+    assert label_views(login(f"thanrak_province_reader_{PROVINCES[0]}")) == labels
+
+
 def test_exposures_depend_only_on_bi_views():
     exposures = yaml.safe_load((BI_MODELS / "_exposures.yml").read_text())["exposures"]
     models = {path.stem for path in BI_MODELS.glob("*.sql")}

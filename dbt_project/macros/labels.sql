@@ -8,8 +8,9 @@
         config:
           meta: {label_th: รหัสจังหวัด, label_en: Province code, description_th: ...}
 
-    description_th may be left out when the Thai label says it all: it then is the label. The
-    database comments (persist_docs, below) are made of these four texts. -#}
+    description_th may be left out when the Thai label says it all: it then is the label. Two
+    readers of the same four texts: the database comments (persist_docs, below) and the views
+    bi.table_labels and bi.column_labels (label_rows()). -#}
 
 {#- The four texts of a node or column (a dict of the manifest), description_th defaulting to
     label_th. Column meta is under `config.meta` since dbt 1.10, `meta` before. -#}
@@ -91,5 +92,53 @@
         {%- if statements -%}
             {%- do run_query(statements | join('\n')) -%}
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of bi.table_labels (level 'table') or bi.column_labels (level 'column'): one per
+    model and seed of the project built into marts or bi, or per column of their YAML, read from
+    dbt's graph when the view is built (so any full build after a YAML change rebuilds it with
+    the new texts). Parsing (and sqlfluff) see an empty select of the same columns. -#}
+{% macro label_rows(level) -%}
+    {%- set key_columns = ['schema_name', 'table_name'] + (['column_name'] if level == 'column' else []) -%}
+    {%- set text_columns = ['label_th', 'label_en', 'description_th', 'description_en'] -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+            {%- if node.resource_type in ['model', 'seed'] and node.package_name == project_name
+                and node.schema in ['marts', 'bi'] -%}
+                {%- set names = [node.schema, node.alias or node.name] -%}
+                {%- set documented = [(names, node)] if level == 'table' else [] -%}
+                {%- if level == 'column' -%}
+                    {%- for column_name, column in node.columns.items() -%}
+                        {%- do documented.append((names + [column_name], column)) -%}
+                    {%- endfor -%}
+                {%- endif -%}
+                {%- for keys, doc in documented -%}
+                    {%- set texts = thanrak_labels(doc) -%}
+                    {%- set values = [] -%}
+                    {%- for value in keys -%}
+                        {%- do values.append(value) -%}
+                    {%- endfor -%}
+                    {%- for column in text_columns -%}
+                        {%- do values.append(texts[column]) -%}
+                    {%- endfor -%}
+                    {%- set values = values | map('replace', "'", "''") | list -%}
+                    {%- do rows.append("('" ~ values | join("', '") ~ "')") -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if rows -%}
+    select * from (
+        values
+        {{ rows | join(',\n        ') }}
+    ) as labels ({{ (key_columns + text_columns) | join(', ') }})
+    {%- else -%}
+    select
+        {%- for column in key_columns + text_columns %}
+        null::text as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    where false
     {%- endif -%}
 {%- endmacro %}
