@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
+from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
 
 from thanrak.orchestration.alerts import ThanrakFailureNotifier
 from thanrak.orchestration.cosmos import DBT_GROUP_ID, dbt_task_group
@@ -63,7 +63,9 @@ def _run() -> tuple[str, dt.date]:
 
 @dag(
     dag_id="thanrak_nightly",
-    schedule="0 1 * * *",
+    # 01:00 Bangkok on D+1 runs night D; the run's data interval is that night's window, from
+    # the cut-off of D-1 to the cut-off of D (also for a manual or `dags test` run of a night).
+    schedule=CronTriggerTimetable("0 1 * * *", timezone="Asia/Bangkok", interval=dt.timedelta(days=1)),
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Bangkok"),
     catchup=False,
     max_active_runs=1,
@@ -90,34 +92,72 @@ def _run() -> tuple[str, dt.date]:
 def thanrak_nightly():
     @task
     def prepare_warehouse() -> dict:
+        """Applies the warehouse's pending schema migrations
+        (`plugins/thanrak/warehouse/migrations/`), refreshes the reference data (provinces,
+        amphoe, tambons, calendar) when its version changed and sets the role passwords from
+        `THANRAK_*_PASSWORD`. Returns the migrations applied.
+        **Failed?** A migration edited after it was applied is refused: put the change in a new
+        migration. Otherwise the warehouse could not be reached (docs/runbook.md, "A failure
+        alert arrived")."""
         return stages_for_airflow().prepare_warehouse()
 
     @task
     def discover_submissions() -> list[list[dict]]:
+        """Lists the landing zone up to the night's cut-off (01:00 Bangkok on D+1), registers new
+        files in `ops.submission` by content hash (new bytes for a known slot: its next
+        revision) and returns every file still waiting, one batch per province, largest first.
+        `ops.run_log` (stage `discover`) holds how many were waiting.
+        **Failed?** The landing zone (folder or bucket) or the warehouse cannot be reached."""
         return discover_batches(get_current_context())
 
     @task(map_index_template="{{ province }}")
     def ingest(batch: list[dict]) -> list[dict]:
-        """Fails when a file of the province could not be closed (after the others were)."""
+        """One province's files (its map index is the province code), file after file:
+        extract (CSV/XLSX to a typed table), validate (the dataset's published suite) and load
+        (one transaction per file: `raw.*`, bad rows to `quarantine.row`, verdict in
+        `ops.submission`). A file that cannot be used is rejected with a Thai and English
+        reason: that is data, not a failure. `ops.run_log` has a row per file and step.
+        **Failed?** A file whose step raised is closed as rejected and named in the error
+        (`files not loaded: ...`), after the province's other files; an infrastructure error
+        stops the task for a retry. Fix, then rerun (docs/runbook.md, "Rerun one province for a
+        night")."""
         return ingest_batch(batch)
 
     @task(task_id=DBT_GROUP_ID, trigger_rule=TriggerRule.ALL_DONE)
     def build_marts_in_one_task() -> dict:
-        """The whole `dbt build` in one task: used when no current dbt manifest was found
-        (run `thanrak dbt-manifest`) or THANRAK_DBT_MODE=single."""
+        """The whole `dbt build` in one task (the marts in `marts.*`, the public views in
+        `bi.*`): what the night's files touch, every node with param `full_build`. Used when no
+        current dbt manifest was found (run `thanrak dbt-manifest`) or with THANRAK_DBT_MODE=single
+        (`thanrak run-night`, `thanrak demo`). Runs even if a province's ingest failed. The log
+        holds dbt's output, one line per node.
+        **Failed?** A model or test failed: fix it in `dbt_project/`, then clear this task and
+        what follows it (docs/runbook.md, "A failure alert arrived")."""
         full = get_current_context()["params"]["full_build"]
         return stages_for_airflow().build_marts(*_run(), full=full)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def build_data_docs() -> dict:
+        """Great Expectations Data Docs of the night, made to open offline: the suites and, per
+        dataset with files tonight, the validation of its worst file, in
+        `<reports>/<night>/data-docs/index.html`. Runs whatever happened before it."""
         return stages_for_airflow().build_data_docs(*_run())
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def write_report() -> dict:
+        """The night's report for planners and engineers in `<reports>/<night>/`: `report.html`
+        (completeness by due date, rules failing most, rejected files and rows per province),
+        the scorecard page, per-province quarantine downloads (CSV, XLSX) to send back, and
+        `night-report.md` / `.json` with the stage timings. Returns the paths written. Runs
+        whatever happened before it."""
         return stages_for_airflow().write_report(*_run())
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def verify_night() -> None:
+        """The night's books: every file delivered by the cut-off is closed (loaded or
+        rejected), each loaded file's rows add up (`raw.*` + `quarantine.row` = rows received),
+        and no task of the run failed. Runs whatever happened before it.
+        **Failed?** Its message lists every problem and the failed tasks (docs/runbook.md,
+        "verify_night failed")."""
         failed = failed_tasks(get_current_context())
         try:
             stages_for_airflow().verify_night(*_run())
@@ -129,7 +169,10 @@ def thanrak_nightly():
     # NONE_FAILED: the sensors of dbt nodes a night's selection left out are skipped.
     @task(outlets=mart_assets(), trigger_rule=TriggerRule.NONE_FAILED)
     def announce_marts() -> None:
-        """Runs only when no dbt model of the night failed: the marts' assets are updated."""
+        """Updates the marts' Airflow Assets (`marts.fct_scorecard`, `marts.fct_scorecard_national`,
+        `marts.fct_dq_completeness`, `marts.fct_bmn_household`) with the night in the event's
+        extra, so that DAGs scheduled on them run (`thanrak_after_marts`). Runs only when no dbt
+        task of the night failed; skipped ones (left out of the night's selection) are fine."""
         run_id, night = _run()
         for asset in mart_assets():
             get_current_context()["outlet_events"][asset].extra = {
@@ -139,7 +182,8 @@ def thanrak_nightly():
 
     submissions = discover_submissions()
     prepare_warehouse() >> submissions
-    loaded = ingest.expand(batch=submissions)
+    # A mapped task does not take its function's docstring as its doc by itself.
+    loaded = ingest.override(doc_md=ingest.function.__doc__).expand(batch=submissions)
     marts = dbt_task_group()
     if marts is None:
         marts = build_marts_in_one_task()
