@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
+from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 
 from thanrak.orchestration.alerts import ThanrakFailureNotifier
 from thanrak.orchestration.cosmos import DBT_GROUP_ID, dbt_task_group
@@ -63,9 +63,10 @@ def _run() -> tuple[str, dt.date]:
 
 @dag(
     dag_id="thanrak_nightly",
-    # 01:00 Bangkok on D+1 runs night D; the run's data interval is that night's window, from
-    # the cut-off of D-1 to the cut-off of D (also for a manual or `dags test` run of a night).
-    schedule=CronTriggerTimetable("0 1 * * *", timezone="Asia/Bangkok", interval=dt.timedelta(days=1)),
+    # 01:00 Bangkok on D+1 runs night D: the run's logical date is that moment (its data
+    # interval too: a cron trigger's interval with Airflow's default of zero length). An
+    # `interval` would move the logical date back by the interval, and with it the night.
+    schedule="0 1 * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Bangkok"),
     catchup=False,
     max_active_runs=1,
