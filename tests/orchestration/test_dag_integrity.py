@@ -2,8 +2,10 @@
 runs inside the nightly DAG through Cosmos, rendered from a manifest without running dbt."""
 
 import dataclasses
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from thanrak.orchestration.cosmos import write_manifest
+from thanrak.nights import night_cutoff
+from thanrak.orchestration.cosmos import LAYERS, folder_layer, node_layers, write_manifest
 from thanrak.orchestration.dag_support import MART_ASSET_NAMES, is_backfill
 from thanrak.settings import PROJECT_ROOT, Settings
 
@@ -19,6 +22,10 @@ DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
 # The Cosmos WATCHER producer runs the one `dbt build` and must not be retried (a second try only
 # skips): every other task is.
 NOT_RETRIED = {"build_marts.dbt_producer_watcher"}
+# Every dbt node's tasks: build_marts.<layer>.<node>.<run|seed|build|test>; beside them only
+# Cosmos' own tasks (the WATCHER producer and its gate, LOCAL's tests of several models).
+DBT_TASK_ID = re.compile(rf"^build_marts\.({'|'.join(LAYERS)})\.(\w+)\.(run|seed|snapshot|build|test)$")
+COSMOS_TASK_ID = re.compile(r"^build_marts\.(dbt_producer_watcher(_done)?|\w+_test)$")
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +50,7 @@ graph = getattr(group, "dbt_graph", None)
 print(json.dumps({
     "errors": {k: str(v) for k, v in bag.import_errors.items()},
     "tasks": [t.task_id for t in dag.tasks] if dag else [],
+    "undocumented": [t.task_id for t in dag.tasks if not t.doc_md] if dag else [],
     "load_method": graph.load_method.value if graph else None,
     "dbt_imported": sorted(m for m in sys.modules if m == "dbt" or m.startswith("dbt.")),
     "seconds": time.monotonic() - started,
@@ -95,6 +103,42 @@ def test_every_dag_has_owner_retries_tags_and_doc(dagbag):
             assert task.retries >= 1 or task.task_id in NOT_RETRIED, f"{dag_id}.{task.task_id}"
 
 
+def test_every_task_of_the_night_has_a_doc_a_user_can_act_on(dagbag):
+    dag = dagbag.dags["thanrak_nightly"]
+    undocumented = [t.task_id for t in dag.tasks if not (t.doc_md and len(t.doc_md) > 80)]
+    assert undocumented == []
+    for task_id in ("prepare_warehouse", "discover_submissions", "ingest", "verify_night"):
+        assert "**Failed?**" in dag.get_task(task_id).doc_md, task_id  # what to do next
+    for task_id in ("build_data_docs", "write_report", "announce_marts"):
+        assert "Runs" in dag.get_task(task_id).doc_md, task_id  # when it runs
+    assert "**Failed?**" in dag.get_task("build_marts.dbt_producer_watcher").doc_md
+    # A dbt node's tasks carry the node's own description, from its YAML via the manifest.
+    manifest = json.loads(write_manifest().read_text())
+    fact = manifest["nodes"]["model.thanrak.fct_activities"]
+    doc = dag.get_task("build_marts.marts.fct_activities.run").doc_md
+    assert fact["description"] and fact["description"] in doc and fact["original_file_path"] in doc
+
+
+def test_the_scheduled_run_of_a_night_is_at_its_cut_off_and_processes_that_night(dagbag):
+    """01:00 Bangkok on D+1 runs night D: its logical date is that moment (a data interval
+    given to the schedule would move the logical date, and the night, back by it)."""
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import DataInterval, TimeRestriction
+
+    from thanrak.orchestration.dag_support import night_of_run
+
+    timetable = coerce_to_core_timetable(dagbag.dags["thanrak_nightly"].timetable)
+    night = dt.date(2026, 11, 22)
+    last = DataInterval(
+        night_cutoff(night - dt.timedelta(days=1)), night_cutoff(night - dt.timedelta(days=1))
+    )
+    run = timetable.next_dagrun_info(
+        last_automated_data_interval=last, restriction=TimeRestriction(None, None, catchup=True)
+    )
+    assert run.logical_date == run.run_after == night_cutoff(night)
+    assert night_of_run({"params": {}, "logical_date": run.logical_date}) == night
+
+
 def test_nightly_schedule_and_shape(dagbag):
     dag = dagbag.dags["thanrak_nightly"]
     assert dag.max_active_runs == 1
@@ -120,11 +164,34 @@ def test_dbt_runs_as_one_task_per_dbt_node_rendered_from_the_manifest(dagbag):
     models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     seeds = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
     assert models and seeds
-    # A node with tests is a group of two tasks (<node>.run, <node>.test), one without is <node>_run.
-    for name, verb in [*((m, "run") for m in models), *((s, "seed") for s in seeds)]:
-        assert {f"build_marts.{name}.{verb}", f"build_marts.{name}_{verb}"} & tasks, name
-    assert "build_marts.dbt_producer_watcher" in tasks
+    # One form for every node, tested or not: its group in its layer's group, then the verb.
+    # The layer is its folder's, or a later one it reads from (the scorecard's measures).
+    layers, order = node_layers(manifest), list(LAYERS)
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] in ("model", "seed"):
+            verb = "run" if node["resource_type"] == "model" else "seed"
+            assert f"build_marts.{layers[uid]}.{node['name']}.{verb}" in tasks, node["name"]
+            assert order.index(layers[uid]) >= order.index(folder_layer(node["original_file_path"]))
+    assert layers["model.thanrak.int_activities_in_force"] == "intermediate"
+    dbt_tasks = {t for t in tasks if t.startswith("build_marts.")}
+    assert {t for t in dbt_tasks if not DBT_TASK_ID.match(t)} == {
+        "build_marts.dbt_producer_watcher",
+        "build_marts.dbt_producer_watcher_done",
+    }
+    assert {DBT_TASK_ID.match(t)[1] for t in dbt_tasks if DBT_TASK_ID.match(t)} == set(LAYERS)
     assert "build_marts" not in tasks  # no single-task build beside the group
+    # No group waits for one that waits for it: the UI sorts each group's children in order.
+    for group in dag.task_group_dict.values():
+        group.topological_sort()  # raises on a cycle between the groups
+
+
+def test_local_mode_names_its_tasks_the_same_way(tmp_path):
+    parsed = _parse_dag_file(tmp_path, THANRAK_DBT_MODE="local")
+    assert parsed["errors"] == {} and parsed["undocumented"] == []
+    dbt_tasks = [t for t in parsed["tasks"] if t.startswith("build_marts.")]
+    assert any(t.endswith(".build") for t in dbt_tasks)
+    # Beside the nodes' build_marts.<layer>.<node>.build: Cosmos' tasks for tests of several models.
+    assert [t for t in dbt_tasks if not (DBT_TASK_ID.match(t) or COSMOS_TASK_ID.match(t))] == []
 
 
 def test_dbt_runs_even_if_a_file_task_failed_and_a_failed_model_fails_the_run(dagbag):
