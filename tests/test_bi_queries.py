@@ -282,7 +282,7 @@ def test_every_table_view_and_column_of_marts_and_bi_carries_its_labels_as_a_com
     assert {key: comment for key, comment in comments.items() if comment != one_string(*labels[key])} == {}
     assert (
         comments[("marts", "fct_otop_sales", "revenue_baht")]
-        == "ยอดจำหน่าย (บาท) / Sales (baht): Sales in baht"
+        == "ยอดจำหน่าย (บาท) / Revenue (baht): Sales in baht"
     )
 
 
