@@ -259,6 +259,8 @@ class NightWatch:
         found = _DBT_NODE_DONE.search(line)
         if found:
             self._dbt_nodes = done, total = (max(int(found[1]), self._dbt_nodes[0]), int(found[2]))
+            for running in self._running.values():  # its node count says it is running
+                running.said = True
             self._stage_line("dbt nodes", self._dbt_nodes, f"{DBT_GROUP_ID}: dbt {done}/{total} nodes done")
 
     def tick(self) -> None:
