@@ -320,7 +320,8 @@ class Stages:
                 frame = extract(self.source.read_bytes(key), key, contract).frame
                 name = f"{province} {key.rsplit('/', 1)[-1]}"
                 validations.append((name, contract, frame, period, self._province_areas(province)))
-            index = build_data_docs(self.settings.reports_dir / night.isoformat() / "data-docs", validations)
+            site = self.settings.reports_dir / night.isoformat() / "data-docs"
+            index = build_data_docs(site, validations, night=night, run_id=run_id)
             detail["index"] = str(index)
         return {"index": str(index), "validations": len(validations)}
 
