@@ -136,6 +136,7 @@ def test_run_night_processes_the_landing_zone_as_it_is(empty_warehouse, s3_endpo
     rows = dict(re.findall(r"^\| (\w+) \| (\d+) \|", out, flags=re.M))
     assert {dataset: int(files) for dataset, files in rows.items() if dataset != "dataset"} == delivered
     assert "Planners' report" in out and "Airflow log:" in out
+    assert "scorecard.html" in out
 
     with psycopg.connect(empty_warehouse) as conn:
         statuses = dict(conn.execute("select source_key, status from ops.submission").fetchall())

@@ -529,6 +529,7 @@ def process_night(
     print()
     report_dir = settings.reports_dir / night.isoformat()
     print(f"Planners' report (open in a browser): {report_dir / 'report.html'}")
+    print(f"Five-gear scorecard page / ผลตัวชี้วัด 5 ฟันเฟือง: {report_dir / 'scorecard.html'}")
     print(f"Summary: {report_dir / 'night-report.md'} and night-report.json")
     print(f"Rejected rows per province, to send back: {report_dir / 'quarantine'}/")
     print(f"Airflow log: {airflow_log}")
