@@ -22,7 +22,7 @@ import pandas as pd
 import psycopg
 
 from thanrak.contract.declarations import load_contract
-from thanrak.extract.frame import FileRejected, extract
+from thanrak.extract.frame import FileRejected, extract, extract_in_folder
 from thanrak.landing import discovery
 from thanrak.landing.sources import Source, landing_source
 from thanrak.load.files import LoadResult, load_validated, reject_after_failure, reject_unreadable
@@ -230,7 +230,13 @@ class Stages:
         with self._logged(run_id, night, "extract", {"submission_id": submission.submission_id}) as detail:
             contract = load_contract(submission.dataset)
             try:
-                extracted = extract(self.source.read_bytes(submission.key), submission.key, contract)
+                extracted = extract_in_folder(
+                    self.source.read_bytes(submission.key),
+                    submission.key,
+                    contract,
+                    province=submission.province_code,
+                    period=submission.period,
+                )
             except FileRejected as rejected:
                 detail["rejected"] = rejected.reason
                 return dataclasses.replace(item, unreadable=(rejected.message_th, rejected.message_en))

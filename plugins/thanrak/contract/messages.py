@@ -40,6 +40,15 @@ FILE_PROBLEMS: dict[str, tuple[str, str]] = {
         "ไม่พบคอลัมน์ที่ต้องมี: {detail} กรุณาใช้หัวตารางตามแบบฟอร์ม",
         "Required columns are missing: {detail}. Please use the headers of the template.",
     ),
+    # The file's headers are all of another dataset's (an OTOP file in the activities folder):
+    # `dataset` is the one they match, `expected` the folder's, `folder` where the file belongs.
+    "other_dataset_headers": (
+        "หัวตารางของไฟล์นี้ตรงกับชุดข้อมูล {dataset} ({title_th}) ไม่ใช่ {expected} ({expected_title_th}) "
+        "กรุณาวางไฟล์ในโฟลเดอร์ {folder} หรือตรวจด้วย thanrak check --dataset {dataset}",
+        "The file's headers are those of dataset {dataset} ({title_en}), not {expected} "
+        "({expected_title_en}): put it in the folder {folder}, or check it with "
+        "thanrak check --dataset {dataset}.",
+    ),
     "bad_location": (
         "ไฟล์อยู่ผิดที่: ต้องอยู่ในโฟลเดอร์ <รหัสจังหวัด>/<ชุดข้อมูล>/<ปปปป-ดด>/ ({detail})",
         "The file is in the wrong place: it must be in a <province code>/<dataset>/<YYYY-MM>/ "

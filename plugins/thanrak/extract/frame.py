@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from thanrak.contract.declarations import Column, Contract, code_lookup
+from thanrak.contract.declarations import DATASETS, Column, Contract, code_lookup, load_contract
 from thanrak.contract.messages import message
 from thanrak.extract.readers import Unreadable, read_table
 from thanrak.thai.dates import parse_thai_date, parse_thai_month
@@ -35,12 +35,13 @@ _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 
 
 class FileRejected(Exception):
-    """The whole file cannot be used; carries the reason in Thai and English."""
+    """The whole file cannot be used; carries the reason in Thai and English (its FILE_PROBLEMS
+    message, filled in with `detail` and any other `fields` it names)."""
 
-    def __init__(self, reason: str, detail: str = "", detail_th: str | None = None):
+    def __init__(self, reason: str, detail: str = "", detail_th: str | None = None, **fields: object):
         self.reason = reason
-        self.message_en = message(reason, detail=detail)[1]
-        self.message_th = message(reason, detail=detail if detail_th is None else detail_th)[0]
+        self.message_en = message(reason, detail=detail, **fields)[1]
+        self.message_th = message(reason, detail=detail if detail_th is None else detail_th, **fields)[0]
         super().__init__(self.message_en)
 
 
@@ -83,6 +84,58 @@ def extract(data: bytes, filename: str, contract: Contract) -> Extracted:
         raise FileRejected("missing_columns", ", ".join(f"{c.th} ({c.en})" for c in missing))
     frame = _type_columns(by_column, table.row_numbers, contract, controls)
     return Extracted(frame, table.encoding, table.file_format, table.total_rows_skipped)
+
+
+# Why extract rejects a file whose headers are not its dataset's: some required columns missing,
+# or none of its headers known.
+_HEADERS_NOT_FOUND = frozenset({"missing_columns", "corrupt_file"})
+
+
+def extract_in_folder(
+    data: bytes, filename: str, contract: Contract, *, province: str, period: str
+) -> Extracted:
+    """`extract` of a file that lies in <province>/<contract.dataset>/<period>/: what the nightly
+    pipeline and `thanrak check` both call. A file rejected for its headers, when its headers are
+    all of another dataset's (an OTOP file in the activities folder), is rejected as
+    `other_dataset_headers`, naming that dataset, its title and its folder, instead of listing the
+    columns it lacks.
+
+    Cost: the search extracts the file again against each other contract, up to four more reads,
+    only for a file already rejected for its headers; such files are few, so we accept that rather
+    than keep a header matcher of our own beside extract's (every accepted spelling, banners,
+    workbook sheets)."""
+    try:
+        return extract(data, filename, contract)
+    except FileRejected as rejected:
+        if rejected.reason not in _HEADERS_NOT_FOUND:
+            raise
+        other = headers_dataset(data, filename, besides=contract.dataset)
+        if other is None:
+            raise
+        raise FileRejected(
+            "other_dataset_headers",
+            dataset=other.dataset,
+            title_th=other.title_th,
+            title_en=other.title_en,
+            expected=contract.dataset,
+            expected_title_th=contract.title_th,
+            expected_title_en=contract.title_en,
+            folder=f"{province}/{other.dataset}/{period}/",
+        ) from rejected
+
+
+def headers_dataset(data: bytes, filename: str, *, besides: str) -> Contract | None:
+    """The other dataset whose contract this file's headers satisfy, if any: extract's own header
+    matching, tried against each contract but `besides`."""
+    for dataset in DATASETS:
+        if dataset == besides:
+            continue
+        try:
+            extract(data, filename, load_contract(dataset))
+        except FileRejected:
+            continue
+        return load_contract(dataset)
+    return None
 
 
 def _type_columns(

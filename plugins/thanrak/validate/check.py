@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from thanrak.contract.declarations import DATASETS, Contract, load_contract
-from thanrak.extract.frame import SOURCE_ROW, FileRejected, extract
+from thanrak.contract.declarations import load_contract
+from thanrak.extract.frame import SOURCE_ROW, FileRejected, extract_in_folder
 from thanrak.landing.discovery import slot_problem
 from thanrak.nights import BANGKOK_TZ
 from thanrak.validate.validation import REASONS, province_areas_from_geothai, validate
@@ -37,41 +37,10 @@ def slot_from_path(path: Path) -> tuple[str, str, str] | None:
     return (match[1], match[2], match[3]) if match else None
 
 
-# The extractor's reasons for a file whose headers are not the dataset's: some required columns
-# missing, or none of its headers known.
-_HEADERS_NOT_FOUND = frozenset({"missing_columns", "corrupt_file"})
-
-
-def headers_match(data: bytes, filename: str, besides: str) -> Contract | None:
-    """The other dataset whose contract this file's headers satisfy, if any: the extractor's own
-    header matching (every accepted Thai and English spelling), tried against each contract."""
-    for dataset in DATASETS:
-        if dataset == besides:
-            continue
-        other = load_contract(dataset)
-        try:
-            extract(data, filename, other)
-        except FileRejected:
-            continue
-        return other
-    return None
-
-
-def _other_dataset(other: Contract, meant: Contract, province: str, period: str) -> tuple[str, str]:
-    """Why a file of another dataset is rejected, and what to do, in Thai and English."""
-    folder = f"{province}/{other.dataset}/{period}/"
-    return (
-        f"หัวตารางของไฟล์นี้ตรงกับชุดข้อมูล {other.dataset} ({other.title_th}) ไม่ใช่ {meant.dataset} "
-        f"({meant.title_th}) กรุณาวางไฟล์ในโฟลเดอร์ {folder} หรือตรวจด้วย --dataset {other.dataset}",
-        f"The file's headers are those of dataset {other.dataset} ({other.title_en}), not "
-        f"{meant.dataset} ({meant.title_en}): put it in the folder {folder}, or check it with "
-        f"--dataset {other.dataset}.",
-    )
-
-
 def check_file(path: Path, *, dataset: str, province: str, period: str) -> CheckResult:
     """The nightly pipeline's verdict on one file, without a warehouse: the same slot verdict as
-    discovery, then the same extract and the same suite."""
+    discovery, then the same extract (a file of another dataset named as such) and the same
+    suite."""
     problem = slot_problem(
         province, dataset, period, cdd_province_codes(), where=f"{province}/{dataset}/{period}"
     )
@@ -81,14 +50,15 @@ def check_file(path: Path, *, dataset: str, province: str, period: str) -> Check
         )
     contract = load_contract(dataset)
     header = f"{path.name}: {contract.title_th} / {contract.title_en}, จังหวัด/province {province}, งวด/period {period}"
-    data = path.read_bytes()
     try:
-        extracted = extract(data, path.name, contract)
+        extracted = extract_in_folder(
+            path.read_bytes(), path.name, contract, province=province, period=period
+        )
     except FileRejected as rejected:
-        reason = (rejected.message_th, rejected.message_en)
-        if rejected.reason in _HEADERS_NOT_FOUND and (other := headers_match(data, path.name, dataset)):
-            reason = _other_dataset(other, contract, province, period)
-        return CheckResult("rejected", [header, "ไม่รับไฟล์ / FILE REJECTED:", *(f"  {r}" for r in reason)])
+        return CheckResult(
+            "rejected",
+            [header, "ไม่รับไฟล์ / FILE REJECTED:", f"  {rejected.message_th}", f"  {rejected.message_en}"],
+        )
     # Not delivered yet: a day after today cannot have happened either.
     today = dt.datetime.now(BANGKOK_TZ).date()
     result = validate(
