@@ -44,3 +44,26 @@ lint: env
 
 clean:
 	rm -rf var .pytest_cache
+
+# Apache Superset with the five-gear dashboard (docs/bi.md, "Superset"). Superset has its own
+# environment, .venv-superset, from bi/superset/requirements.lock: its Flask and SQLAlchemy pins
+# clash with Airflow's, so it is not in the project's lock. Rebuilt when that lock changes.
+SUPERSET_VENV ?= .venv-superset
+SUPERSET_STAMP := $(SUPERSET_VENV)/.installed-$(shell sha1sum bi/superset/requirements.lock | cut -c1-12)
+
+.PHONY: superset superset-dashboard
+
+superset: $(SUPERSET_STAMP)
+
+$(SUPERSET_STAMP): bi/superset/requirements.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@test -x $(SUPERSET_VENV)/bin/python || uv venv --quiet --python $(PYTHON) $(SUPERSET_VENV)
+	uv pip install --quiet --python $(SUPERSET_VENV)/bin/python -r bi/superset/requirements.lock
+	@rm -f $(SUPERSET_VENV)/.installed-* && touch $@
+
+# Superset on http://127.0.0.1:$(SUPERSET_PORT) with the dashboard imported, connected to the
+# warehouse as bi_reader (THANRAK_WAREHOUSE_URL + THANRAK_BI_READER_PASSWORD); admin login from
+# SUPERSET_ADMIN_USER / SUPERSET_ADMIN_PASSWORD. Metadata in var/superset/ (SQLite).
+SUPERSET_PORT ?= 8088
+superset-dashboard: superset
+	$(SUPERSET_VENV)/bin/python bi/superset/manage.py up --port $(SUPERSET_PORT)
