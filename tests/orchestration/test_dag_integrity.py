@@ -7,12 +7,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from support.fresh_python import answer_of
 from thanrak.nights import night_cutoff
 from thanrak.orchestration.cosmos import LAYERS, folder_layer, node_layers, write_manifest
 from thanrak.orchestration.dag_support import MART_ASSET_NAMES, is_backfill
@@ -69,15 +68,7 @@ def _parse_dag_file(tmp_path: Path, **environment: str) -> dict:
     }
     if "THANRAK_DBT_MODE" not in environment:
         env.pop("THANRAK_DBT_MODE", None)
-    done = subprocess.run(
-        [sys.executable, "-c", _PARSE_IN_A_FRESH_PROCESS, str(PROJECT_ROOT / "dags")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return answer_of(_PARSE_IN_A_FRESH_PROCESS, str(PROJECT_ROOT / "dags"), env=env)
 
 
 def test_dag_files_exist():

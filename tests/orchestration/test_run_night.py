@@ -6,7 +6,6 @@ run's own, and a run an Airflow UI shows as it happened, with each task's log.""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import sqlite3
@@ -21,6 +20,7 @@ import boto3
 import psycopg
 import pytest
 
+from support.fresh_python import answer_of
 from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ, night_cutoff
 
@@ -77,15 +77,7 @@ print(json.dumps(found))
 
 def _task_logs_as_the_ui_reads_them(airflow_env: dict[str, str], *task_ids: str) -> dict[str, list[str]]:
     """Each try's log as the Airflow UI and API server get it (Airflow's task log reader)."""
-    done = subprocess.run(
-        [sys.executable, "-c", _READ_TASK_LOG, *task_ids],
-        env=airflow_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return answer_of(_READ_TASK_LOG, *task_ids, env=airflow_env)
 
 
 def test_run_night_processes_the_landing_zone_as_it_is(empty_warehouse, s3_endpoint, tmp_path):
