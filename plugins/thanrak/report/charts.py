@@ -93,7 +93,7 @@ def gear_trend(trends: list[dict]) -> dict:
         }
         for t in trends
     ]
-    quarters = [q for q in dict.fromkeys(v["quarter"] for v in sorted(values, key=lambda v: v["start"]))]
+    quarters = list(dict.fromkeys(v["quarter"] for v in sorted(values, key=lambda v: v["start"])))
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "width": "container",

@@ -40,6 +40,8 @@ def national_scorecard(conn: psycopg.Connection, night: dt.date) -> dict:
         (fiscal_year_be, fiscal_quarter),
     ).fetchall()
     return {
+        "fiscal_year_be": fiscal_year_be,
+        "fiscal_quarter": fiscal_quarter,
         "quarter": label,
         "provinces": provinces,
         "gears": gears,
@@ -88,9 +90,7 @@ def scorecard_page(conn: psycopg.Connection, night: dt.date) -> dict:
     reads too: the national indicators against their targets, each gear's quarters, and every
     province × gear as indicators meeting their target out of those with data, ranked."""
     national = national_scorecard(conn, night)
-    fiscal_year_be, fiscal_quarter = conn.execute(
-        "select fiscal_year_be, fiscal_quarter from ref.calendar where date_day = %s", (night,)
-    ).fetchone()
+    fiscal_year_be, fiscal_quarter = national["fiscal_year_be"], national["fiscal_quarter"]
     gears = [
         dict(zip(("code", "th", "en"), row, strict=True))
         for row in conn.execute("select gear_code, name_th, name_en from marts.dim_gear order by gear_code")
