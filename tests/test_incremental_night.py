@@ -2,13 +2,16 @@
 survey), the night's dbt build selects only those datasets, what reads them and the delivery and
 data-quality marts; the survey's aggregates recount that province only; and every marts.* and
 bi.* relation then equals a `dbt build --full-refresh` of the same state. A night without files
-builds only the marts the submission manifest and validation results feed."""
+builds only the marts the submission manifest and validation results feed. Through the night's
+build and a full one, every relation keeps its OID (the project's materializations,
+macros/materializations/keep_dependents.sql) and a reader of the bi views never fails."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import threading
 
 import psycopg
 import pytest
@@ -49,6 +52,73 @@ def snapshot(url: str) -> dict[str, tuple[int, str]]:
             ).fetchone()
             for (name,) in relations
         }
+
+
+def relation_oids(url: str) -> dict[str, int]:
+    """The OID of every table and view dbt builds (staging, intermediate, marts, bi)."""
+    with psycopg.connect(url) as conn:
+        return dict(
+            conn.execute(
+                """select n.nspname || '.' || c.relname, c.oid::int from pg_class c
+                   join pg_namespace n on n.oid = c.relnamespace
+                   where n.nspname in ('staging', 'intermediate', 'marts', 'bi') and c.relkind in ('r', 'v')"""
+            ).fetchall()
+        )
+
+
+def access_and_labels(url: str) -> dict[str, tuple]:
+    """Per relation of marts and bi: its grants, options (security_invoker), row-level security
+    and policies, comments, and its indexes' definitions without their names (dbt's index names
+    hold a timestamp)."""
+    with psycopg.connect(url) as conn:
+        return {
+            name: rest
+            for name, *rest in conn.execute(
+                """select n.nspname || '.' || c.relname,
+                          (select array_agg(a::text order by a::text) from unnest(c.relacl) a),
+                          c.reloptions, c.relrowsecurity,
+                          (select array_agg(p.polname || ' ' || pg_get_expr(p.polqual, p.polrelid)
+                                            order by p.polname) from pg_policy p where p.polrelid = c.oid),
+                          obj_description(c.oid, 'pg_class'),
+                          (select array_agg(col_description(c.oid, a.attnum) order by a.attnum)
+                           from pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped),
+                          (select array_agg(d.definition order by d.definition)
+                           from (select regexp_replace(i.indexdef, 'INDEX \\S+ ON', 'INDEX ON') as definition
+                                 from pg_indexes i where i.schemaname = n.nspname and i.tablename = c.relname) d)
+                   from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                   where n.nspname in ('marts', 'bi') and c.relkind in ('r', 'v')"""
+            ).fetchall()
+        }
+
+
+class BiReader(threading.Thread):
+    """Queries every bi view, one after the other, until stopped; keeps every error. What a
+    dashboard does while the night's build runs."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.stop, self.queries, self.errors = url, threading.Event(), 0, []
+
+    def run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            views = [
+                v for (v,) in conn.execute("select 'bi.' || viewname from pg_views where schemaname = 'bi'")
+            ]
+            while not self.stop.is_set():
+                for view in views:
+                    try:
+                        conn.execute(f"select * from {view} limit 1").fetchall()
+                        self.queries += 1
+                    except psycopg.Error as error:
+                        self.errors.append(f"{view}: {str(error).splitlines()[0]}")
+
+    def __enter__(self) -> BiReader:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.join()
 
 
 # Tables rebuilt one province at a time (dbt_project/macros/province_increments.sql).
@@ -112,6 +182,7 @@ def nights(warehouse, tmp_path_factory):
     first = stages.build_marts("night-1", FIRST_NIGHT)
     kinds = [built_kinds(settings)]
     after_first = snapshot(warehouse)
+    oids = {"night-1": relation_oids(warehouse)}
 
     versions_after_first = row_versions(warehouse)
 
@@ -123,16 +194,28 @@ def nights(warehouse, tmp_path_factory):
         resubmitted.write_bytes(b"".join(original.read_bytes().splitlines(keepends=True)[:-1]))
         os.utime(resubmitted, (stamp, stamp))
     ingest_night(stages, RESUBMISSION_NIGHT)
-    second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
+    with BiReader(warehouse) as night_reader:
+        second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
     kinds.append(built_kinds(settings))
     second_models = built_models(settings)
     incremental = snapshot(warehouse)
+    oids["night-2"] = relation_oids(warehouse)
     versions_incremental = row_versions(warehouse)
     data_docs = stages.build_data_docs("night-2", RESUBMISSION_NIGHT)
 
+    # A full build (every node, as `--full-build` runs it): tables and views replaced in place.
+    with BiReader(warehouse) as full_build_reader:
+        outcome = run_dbt(warehouse, ["build"], settings)
+    assert outcome.success, outcome.failures
+    full_build = snapshot(warehouse)
+    oids["full build"] = relation_oids(warehouse)
+    in_place = access_and_labels(warehouse)
+
+    # dbt's own materializations: a full refresh rebuilds every table (drop cascade and all).
     outcome = run_dbt(warehouse, ["build", "--full-refresh"], settings)
     assert outcome.success, outcome.failures
     full_refresh = snapshot(warehouse)
+    rebuilt = access_and_labels(warehouse)
 
     ingest_night(stages, EMPTY_NIGHT)
     third = stages.build_marts("night-3", EMPTY_NIGHT)
@@ -148,6 +231,10 @@ def nights(warehouse, tmp_path_factory):
         "incremental": incremental,
         "versions": (versions_after_first, versions_incremental),
         "full_refresh": full_refresh,
+        "full_build": full_build,
+        "oids": oids,
+        "readers": {"night-2": night_reader, "full build": full_build_reader},
+        "access_and_labels": (in_place, rebuilt),
         "data_docs": data_docs,
         "second_models": second_models,
         "third_models": third_models,
@@ -179,6 +266,29 @@ def test_unit_tests_run_in_a_full_build_only(nights):
 
 def test_marts_built_incrementally_equal_a_full_refresh(nights):
     assert nights["incremental"] == nights["full_refresh"]
+
+
+def test_every_relation_keeps_its_oid_through_a_night_and_a_full_build(nights):
+    """The views over the marts and over other views are never dropped: the tables' rows and the
+    views' queries are replaced in place (macros/materializations/keep_dependents.sql)."""
+    oids = nights["oids"]
+    assert any(name.startswith("bi.") for name in oids["night-1"])
+    assert oids["night-2"] == oids["night-1"]
+    assert oids["full build"] == oids["night-1"]
+
+
+def test_readers_of_the_bi_views_never_fail_during_a_build(nights):
+    for build, reader in nights["readers"].items():
+        assert reader.queries > 0, build
+        assert reader.errors == [], build
+
+
+def test_tables_replaced_in_place_equal_a_full_refresh(nights):
+    """The rows of a full build in place are a full refresh's (dbt's own materializations), and
+    so are the grants, security_invoker, row-level security, comments and indexes."""
+    assert nights["full_build"] == nights["full_refresh"]
+    in_place, rebuilt = nights["access_and_labels"]
+    assert in_place == rebuilt
 
 
 def test_the_resubmission_changed_the_marts_it_should(nights):
