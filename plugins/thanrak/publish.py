@@ -9,7 +9,15 @@ import io
 from pathlib import Path
 
 from thanrak.contract.bmn_tools import bmn_tools, income_thresholds
-from thanrak.contract.declarations import DATASETS, Column, Contract, Rule, code_lists, load_contract
+from thanrak.contract.declarations import (
+    CONTRACT_VERSION,
+    DATASETS,
+    Column,
+    Contract,
+    Rule,
+    code_lists,
+    load_contract,
+)
 from thanrak.contract.messages import MESSAGES
 from thanrak.demo.generator import example_csv
 from thanrak.settings import PROJECT_ROOT
@@ -36,6 +44,7 @@ _TYPES = {
 _AREA = {
     "tambon": "รหัสตำบล 6 หลัก ของจังหวัดนี้ / 6-digit tambon code of this province",
     "village": "รหัสหมู่บ้าน 8 หลัก (ตำบล + หมู่ที่) / 8-digit village code (tambon + village number)",
+    "amphoe": "รหัสอำเภอ 4 หลัก ของจังหวัดนี้ / 4-digit amphoe code of this province",
     "unit": "รหัสอำเภอ 4 หลัก หรือ รหัสจังหวัด+00 / 4-digit amphoe code, or province code + 00",
 }
 
@@ -60,7 +69,7 @@ def render_datasets_seed() -> str:
     """The datasets of the contract as a dbt seed, so marts list them without repeating them."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
-    out.writerow(["dataset", "contract_version", "title_th", "title_en", "period", "due_day"])
+    out.writerow(["dataset", "contract_version", "title_th", "title_en", "period", "due_day", "schedule"])
     for dataset in DATASETS:
         contract = load_contract(dataset)
         out.writerow(
@@ -71,6 +80,7 @@ def render_datasets_seed() -> str:
                 contract.title_en,
                 contract.period,
                 contract.due_day,
+                contract.schedule,
             ]
         )
     return buffer.getvalue()
@@ -128,14 +138,38 @@ def render_bmn_seeds() -> dict[str, str]:
     return rendered
 
 
+_SCHEDULE_WORDS = {
+    "monthly": "ทุกเดือน / every month",
+    "when_held": "เฉพาะเดือนที่มีการดำเนินการ / only for a month in which it took place",
+}
+
+
 def render_contract_docs() -> str:
     lines = [
-        "# Submission contract v1 / ข้อกำหนดการส่งข้อมูล ฉบับที่ 1",
+        f"# Submission contract v{CONTRACT_VERSION} / ข้อกำหนดการส่งข้อมูล ฉบับที่ {CONTRACT_VERSION}",
         "",
         "<!-- Generated from contracts/*.yaml by `thanrak publish-contract`. Do not edit. -->",
         "",
         "What every provincial CDD office sends each night, and how Thanrak reads it.",
         "สิ่งที่สำนักงานพัฒนาชุมชนจังหวัดส่งทุกคืน และวิธีที่ระบบอ่านข้อมูล",
+        "",
+        "## Versions / ฉบับ",
+        "",
+        "| dataset | ชุดข้อมูล | since / ตั้งแต่ฉบับ | files / การส่ง |",
+        "|---|---|---|---|",
+        *(
+            f"| `{c.dataset}` | {c.title_th} | v{c.version} | {_SCHEDULE_WORDS[c.schedule]} |"
+            for c in map(load_contract, DATASETS)
+        ),
+        "",
+        "- **v1** (five datasets) is unchanged in v2: a v1 file is read exactly as before, and",
+        "  `tests/contract/test_contract_v1_files.py` loads a night of v1 files against the raw rows",
+        "  v1 loaded. In v2 the OTOP star level of a product comes from its OPC selection round",
+        "  (`otop_ratings`); `star_rating` in `otop_sales` is still read, and used only for a product",
+        "  with no round on file.",
+        "- **v2** adds the programmes CDD reports on: SMART TAMBON, the Pracharath bodies' meetings and",
+        "  supported projects, Khok Nong Na's seven activities and the OTOP Product Champion rounds",
+        "  (docs/programmes.md).",
         "",
         "## Where to put a file / วางไฟล์ที่ใด",
         "",

@@ -15,6 +15,9 @@ from thanrak.settings import CONTRACTS_DIR
 from thanrak.thai.text import normalise_header
 
 SEVERITIES = ("reject_file", "quarantine_row", "warn")
+# monthly: a file for every period; when_held: a file only for a period in which something took
+# place (a selection round's results), so no period is ever missing
+SCHEDULES = ("monthly", "when_held")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,9 @@ class Column:
     max: float | None = None
     unit: str | None = None
     code_list: str | None = None
-    level: str | None = None  # for area codes: tambon | village | unit (district or provincial office)
+    level: str | None = (
+        None  # for area codes: tambon | village | amphoe | unit (district or provincial office)
+    )
     note: str | None = None
     typical: tuple[float, float] | None = None  # the usual range, for the data generator
 
@@ -65,7 +70,7 @@ _POSTGRES_TYPES = {
     "code": "text",
     "code_set": "text[]",
 }
-_AREA_CODE_TYPES = {"tambon": "char(6)", "village": "char(8)", "unit": "varchar(4)"}
+_AREA_CODE_TYPES = {"tambon": "char(6)", "village": "char(8)", "amphoe": "char(4)", "unit": "varchar(4)"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class Contract:
     # (a parameter: CDD's own deadline per programme is not published; 10 is the working
     # assumption of docs/glossary.md).
     due_day: int = 10
+    schedule: str = "monthly"
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -166,7 +172,17 @@ def _spellings(entries: tuple[Code, ...], code_list: str) -> dict[str, str]:
     return lookup
 
 
-DATASETS = ("activities", "otop_sales", "knn_plot_progress", "budget_disbursement", "bmn_households")
+def _contract_text(name: str) -> str:
+    return (CONTRACTS_DIR / name).read_text(encoding="utf-8")
+
+
+def _contract_index() -> dict:
+    return yaml.safe_load(_contract_text("contract.yaml"))
+
+
+# The contract's version and its datasets (contracts/contract.yaml).
+CONTRACT_VERSION: int = int(_contract_index()["version"])
+DATASETS: tuple[str, ...] = tuple(_contract_index()["datasets"])
 
 
 @cache
@@ -185,6 +201,8 @@ def load_contract(dataset: str) -> Contract:
         for c in raw["columns"]
     )
     rules = tuple(Rule(**r) for r in raw.get("rules", ()))
+    if raw.get("schedule", "monthly") not in SCHEDULES:
+        raise ValueError(f"{dataset}: unknown schedule {raw['schedule']!r}; known: {', '.join(SCHEDULES)}")
     for rule in rules:
         if rule.severity not in SEVERITIES:
             raise ValueError(f"{dataset}: rule {rule.name} has unknown severity {rule.severity}")
@@ -200,8 +218,5 @@ def load_contract(dataset: str) -> Contract:
         rules=rules,
         pii_column=raw.get("pii_column"),
         due_day=int(raw.get("due_day", 10)),
+        schedule=raw.get("schedule", "monthly"),
     )
-
-
-def _contract_text(name: str) -> str:
-    return (CONTRACTS_DIR / name).read_text(encoding="utf-8")

@@ -224,7 +224,8 @@ class WrongProvinceFolder(AreaCodeCheck):
     )
 
     def applies_to(self, contract, column):
-        first_area_column = next(c for c in contract.columns if c.type == "area_code")
+        # a dataset of the province as a whole (the Pracharath bodies' meetings) has no area column
+        first_area_column = next((c for c in contract.columns if c.type == "area_code"), None)
         return column is first_area_column
 
     def detail(self, values, *, province_code, period, column=None):
@@ -400,7 +401,7 @@ class DeclaredKind:
     def expectations(self, rule: Rule) -> list:
         raise NotImplementedError
 
-    def derive(self, data: pd.DataFrame, rule: Rule) -> None:
+    def derive(self, data: pd.DataFrame, rule: Rule, contract: Contract) -> None:
         """Adds the columns the expectation reads that the file does not have (none by default)."""
 
     def derived_columns(self, rule: Rule) -> tuple[str, ...]:
@@ -452,11 +453,11 @@ class _FlaggedRows(DeclaredKind):
             )
         ]
 
-    def derive(self, data, rule):
+    def derive(self, data, rule, contract):
         (broken,) = self.derived_columns(rule)
-        data[broken] = self.broken(data, rule).fillna(False).astype(bool)
+        data[broken] = self.broken(data, rule, contract).fillna(False).astype(bool)
 
-    def broken(self, data: pd.DataFrame, rule: Rule) -> pd.Series:
+    def broken(self, data: pd.DataFrame, rule: Rule, contract: Contract) -> pd.Series:
         raise NotImplementedError
 
 
@@ -464,7 +465,7 @@ class RangeWhen(_FlaggedRows):
     """`column` within [`min`, `max`] on rows whose `when_column` is `when_code` (a household
     model plot, HLM, is 1-3 rai)."""
 
-    def broken(self, data, rule):
+    def broken(self, data, rule, contract):
         value = data[rule.column]
         outside = (value < rule.min) if rule.min is not None else False
         if rule.max is not None:
@@ -475,6 +476,20 @@ class RangeWhen(_FlaggedRows):
         return {"min": _number_words(rule.min), "max": _number_words(rule.max)}
 
 
+class BlankUnless(_FlaggedRows):
+    """`column` left blank except on rows whose `when_column` is `when_code`: a measure that
+    belongs to one code only (wages to Khok Nong Na's activity 3). Blank where it belongs is
+    allowed: the column is optional."""
+
+    title = ("กรอกค่าในกิจกรรมที่ไม่มีค่านี้", "a value where the row's kind has none")
+
+    def broken(self, data, rule, contract):
+        # a row whose kind is not a code of its list breaks that rule, not this one
+        codes = {entry.code for entry in code_lists()[contract.column(rule.when_column).code_list]}
+        kind = data[rule.when_column]
+        return data[rule.column].notna() & kind.isin(codes) & (kind != rule.when_code)
+
+
 class ToolOfYear(_FlaggedRows):
     """The จปฐ. tool (`column`, a code of indicator_set) must be the tool of the row's survey
     year (`year`), from the reference contracts/bmn_tools.yaml. A tool code not in the list has
@@ -482,7 +497,7 @@ class ToolOfYear(_FlaggedRows):
 
     title = ("ชุดตัวชี้วัดไม่ใช่ของปีที่สำรวจ", "tool not the survey year's")
 
-    def broken(self, data, rule):
+    def broken(self, data, rule, contract):
         years, tools = data[rule.year], data[rule.column]
         expected = years.map(
             {year: _tool_code(year) for year in years.dropna().unique()}
@@ -501,7 +516,7 @@ class ItemsOfTool(_FlaggedRows):
     title = ("ข้อที่ตอบไม่ตรงกับชุดตัวชี้วัด", "items answered are not the tool's")
     value_labels = {"items_filled": ("จำนวนข้อที่กรอก", "items filled")}
 
-    def broken(self, data, rule):
+    def broken(self, data, rule, contract):
         import numpy as np
         import pandas as pd
 
@@ -590,7 +605,7 @@ class PerMember(DeclaredKind):
     def derived_columns(self, rule):
         return (f"_{rule.name}_gap",)
 
-    def derive(self, data, rule):
+    def derive(self, data, rule, contract):
         members = data[rule.members].where(data[rule.members] > 0).astype("float64")
         (gap,) = self.derived_columns(rule)
         data[gap] = (data[rule.column] - data[rule.total] / members).abs()
@@ -800,6 +815,7 @@ DECLARED_KINDS: dict[str, DeclaredKind] = {
         NotGreaterThan("not_greater_than"),
         PerMember("per_member"),
         RangeWhen("range_when"),
+        BlankUnless("blank_unless"),
         ToolOfYear("tool_of_year"),
         ItemsOfTool("items_of_tool"),
     )

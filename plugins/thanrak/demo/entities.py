@@ -370,6 +370,230 @@ def _unit(text: str) -> float:
     return int(hashlib.sha256(text.encode()).hexdigest()[:13], 16) / 16**13
 
 
+# --------------------------------------------------------------------------------- SMART TAMBON
+
+SMART_TAMBONS = (2, 6)  # target tambons per province at --scale 1 (a working figure: not verified)
+SMART_START_LEVELS = (1, 3)  # a target tambon's level on a dimension in October
+SMART_GAIN_PER_YEAR = (0.5, 2.5)  # how far a dimension's level rises over a fiscal year
+
+
+@cache
+def smart_tambons(seed: int, province: str, scale: float) -> tuple[str, ...]:
+    """A province's SMART TAMBON target tambons (at least one at any scale)."""
+    rng = random.Random(f"{seed}-{province}-smart_tambon")
+    count = max(1, round(rng.randint(*SMART_TAMBONS) * min(scale, 1.0)))
+    return tuple(sorted(rng.sample(tambons(province), min(count, len(tambons(province))))))
+
+
+def _smart_tambon_levels(seed: int, province: str, month: dt.date, scale: float) -> list[dict]:
+    """Every target tambon × dimension as it stands in `month`: a level that rises through the
+    fiscal year from where it stood in October (the round is the fiscal year)."""
+    fiscal_year = fiscal_year_be(month)
+    age = _months_between(fiscal_year_bounds(fiscal_year)[0], month)
+    rows = []
+    for tambon in smart_tambons(seed, province, scale):
+        for dimension in code_lists()["smart_dimension"]:
+            rng = random.Random(f"{seed}-{tambon}-{dimension.code}-{fiscal_year}")
+            start, gain = rng.randint(*SMART_START_LEVELS), rng.uniform(*SMART_GAIN_PER_YEAR)
+            rows.append(
+                {"tambon_code": tambon, "dimension": dimension, "level": min(5, int(start + gain * age / 11))}
+            )
+    return rows
+
+
+# --------------------------------------------------------------------------------- Pracharath
+
+PRACHARATH_PROJECTS = 20  # supported projects per mean province at --scale 1 (not verified)
+PROJECT_MONTHS = (6, 18)  # a project's life, from planned to completed
+ENTERPRISE_SHARE = 0.6  # projects run by a registered community enterprise
+PRACHARATH_PROJECT_NAMES = (
+    "ตลาดประชารัฐ", "แปรรูปข้าวอินทรีย์", "ท่องเที่ยวชุมชนวิถีถิ่น", "ผ้าทอมือชุมชน", "ศูนย์กระจายสินค้าชุมชน",
+    "เกษตรปลอดภัยสู่ตลาด", "ผลิตภัณฑ์สมุนไพรชุมชน", "ร้านค้าชุมชนออนไลน์",
+)  # fmt: skip
+
+
+def _pracharath_meetings(seed: int, province: str, month: dt.date, scale: float) -> list[dict]:
+    """Each body meets once a month (a working figure): its meeting number counts from October."""
+    number = _months_between(fiscal_year_bounds(fiscal_year_be(month))[0], month) + 1
+    return [{"body": body, "meeting_no": number} for body in code_lists()["pracharath_body"]]
+
+
+@dataclass(frozen=True)
+class SupportedProject:
+    project_id: str
+    body: Code
+    enterprise_id: str | None
+    tambon_code: str
+    sector: Code
+    value_chain_stage: Code
+    first_month: dt.date
+    months: int
+    support: tuple[float, ...]  # to date, month by month
+    members: int
+    revenue: float  # a month's revenue once running
+
+
+@cache
+def supported_projects(seed: int, province: str, scale: float) -> tuple[SupportedProject, ...]:
+    """A province's supported projects: each starts in one of the 24 months before October
+    2569's fiscal year end (the first few two years before, so every month has some), runs its
+    life and then reports as completed."""
+    rng = random.Random(f"{seed}-{province}-pracharath_projects")
+    lists = code_lists()
+    weight = len(amphoes(province)) / _mean_amphoes()
+    low, high = load_contract("pracharath_projects").column("support_baht").typical
+    found = []
+    for number in range(max(ALWAYS_REPORTED, round(PRACHARATH_PROJECTS * scale * weight))):
+        months = rng.randint(*PROJECT_MONTHS)
+        total = rng.uniform(low, high)
+        steps = list(accumulate(rng.uniform(0.5, 1.5) for _ in range(months)))
+        found.append(
+            SupportedProject(
+                project_id=f"PR{province}-{number + 1:04d}",
+                body=rng.choice(lists["pracharath_body"]),
+                enterprise_id=f"{province}-{rng.randint(1, 9999):04d}/{rng.randint(1, 99)}"
+                if rng.random() < ENTERPRISE_SHARE
+                else None,
+                tambon_code=rng.choice(tambons(province)),
+                sector=rng.choice(lists["sector"]),
+                value_chain_stage=rng.choice(lists["value_chain_stage"]),
+                first_month=_add_months(
+                    dt.date(2024, 10, 1), 0 if number < ALWAYS_REPORTED else rng.randrange(24)
+                ),
+                months=months,
+                support=tuple(round(total * step / steps[-1], 2) for step in steps),
+                members=rng.randint(10, 120),
+                revenue=round(rng.uniform(5_000, 300_000), 2),
+            )
+        )
+    return tuple(found)
+
+
+def _pracharath_projects(seed: int, province: str, month: dt.date, scale: float) -> list[dict]:
+    """Every project started by `month`: planned in its first month, ongoing, then completed
+    (and reported as completed from then on, its support final)."""
+    statuses = {c.code: c for c in code_lists()["project_status"]}
+    rows = []
+    for project in supported_projects(seed, province, scale):
+        age = _months_between(project.first_month, month)
+        if age < 0:
+            continue
+        status = "planned" if age == 0 else "ongoing" if age < project.months else "completed"
+        rng = random.Random(f"{seed}-{project.project_id}-{month}")
+        rows.append(
+            {
+                "project_id": project.project_id,
+                "project_name": PRACHARATH_PROJECT_NAMES[
+                    int(project.project_id[-4:]) % len(PRACHARATH_PROJECT_NAMES)
+                ],
+                "body": project.body,
+                "enterprise_id": project.enterprise_id,
+                "tambon_code": project.tambon_code,
+                "sector": project.sector,
+                "value_chain_stage": project.value_chain_stage,
+                "status": statuses[status],
+                "support_baht": project.support[min(age, project.months - 1)],
+                "members": project.members,
+                "revenue_baht": 0.0
+                if status == "planned"
+                else round(project.revenue * rng.uniform(0.6, 1.4), 2),
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------- Khok Nong Na's activities
+
+# What each of the seven activities reports (docs/programmes.md): people always; sites for the
+# learning centres (2), household plots (4) and tambons (5); wages for hires (3); certified
+# produce for the organic standard (6). Activity 7 (the database system) is this warehouse's own
+# work and is not generated.
+KNN_SITES = {"2": (1, 3), "4": (5, 60), "5": (1, 4)}
+KNN_PEOPLE = {"1": (20, 120), "2": (10, 80), "3": (3, 40), "4": (5, 60), "5": (10, 60), "6": (5, 30)}
+KNN_CERTIFIED = (0, 10)
+KNN_MONTHLY_WAGE = 9_000  # baht a month per person hired (activity 3): a working figure, not verified
+
+
+def _knn_activities(seed: int, province: str, month: dt.date, scale: float) -> list[dict]:
+    """Every amphoe's month for activities 1-6: activity 3 by the three groups it hires, the
+    others for the public."""
+    groups = {c.code: c for c in code_lists()["participant_group"]}
+    rows = []
+    for amphoe in amphoes(province):
+        rng = random.Random(f"{seed}-{amphoe}-knn_activities-{month}")
+        for activity in code_lists()["knn_activity"]:
+            if activity.code not in KNN_PEOPLE:
+                continue
+            hired_groups = ("farmer", "new_graduate", "returnee") if activity.code == "3" else ("general",)
+            for group in hired_groups:
+                people = max(1, round(rng.randint(*KNN_PEOPLE[activity.code]) * min(1.0, 0.2 + scale)))
+                sites = KNN_SITES.get(activity.code)
+                rows.append(
+                    {
+                        "amphoe_code": amphoe,
+                        "activity": activity,
+                        "participant_group": groups[group],
+                        "people": people,
+                        "wages_baht": float(people * KNN_MONTHLY_WAGE) if activity.code == "3" else None,
+                        "sites": rng.randint(*sites) if sites else None,
+                        "certified": rng.randint(*KNN_CERTIFIED) if activity.code == "6" else None,
+                    }
+                )
+    return rows
+
+
+# --------------------------------------------------------------------------------- OTOP selection rounds
+
+OPC_EVERY_YEARS = 2  # OPC is held every two years (brief A, S19, S20): 2565, 2567, 2569 ...
+OPC_FIRST_ROUND = 2565
+# OPC star levels by score (the OPC criteria: 90+ five stars, 80-89 four, 70-79 three, 50-69
+# two, below 50 one).
+OPC_STAR_FLOORS = ((90, 5), (80, 4), (70, 3), (50, 2), (0, 1))
+
+
+def opc_round(month: dt.date) -> int | None:
+    """The OPC round held in `month`'s BE year, None in a year without one."""
+    year = month.year + BE_OFFSET
+    return year if (year - OPC_FIRST_ROUND) % OPC_EVERY_YEARS == 0 else None
+
+
+def opc_results_month(province: str) -> int:
+    """The calendar month in which a province announces a round's results: spread over the
+    year province by province (a working assumption: the real dates vary and are not published
+    as one schedule)."""
+    return cdd_provinces().index(province) % 12 + 1
+
+
+def _otop_ratings(seed: int, province: str, month: dt.date, scale: float) -> list[dict]:
+    """In its results month of a round year, every starred product's result; no file otherwise."""
+    round_year = opc_round(month)
+    if round_year is None or month.month != opc_results_month(province):
+        return []
+    lists = code_lists()
+    rows = []
+    for producer in producers(seed, province, scale):
+        for product in producer.products:
+            if product.star_rating is None:
+                continue
+            rng = random.Random(f"{seed}-{product.product_id}-{round_year}")
+            score = round(min(99.0, max(30.0, 45 + 10 * product.star_rating + rng.uniform(-8, 8))), 2)
+            stars = next(level for floor, level in OPC_STAR_FLOORS if score >= floor)
+            rows.append(
+                {
+                    "product_id": product.product_id,
+                    "producer_id": producer.producer_id,
+                    "product_category": product.category,
+                    "tambon_code": producer.tambon_code,
+                    "opc_round": round_year,
+                    "star_level": stars,
+                    "score": score,
+                    "segment": rng.choice(lists["otop_segment"]),
+                    "mark_tier": rng.choice(lists["otop_mark_tier"]) if stars >= 3 else None,
+                }
+            )
+    return rows
+
+
 # --------------------------------------------------------------------------------- a month
 
 
@@ -378,12 +602,18 @@ REPORTED: dict[str, Callable[[int, str, dt.date, float], list[dict]]] = {
     "knn_plot_progress": _plot_reports,
     "otop_sales": _otop_sales,
     "budget_disbursement": _budget_lines,
+    "smart_tambon": _smart_tambon_levels,
+    "pracharath_meetings": _pracharath_meetings,
+    "pracharath_projects": _pracharath_projects,
+    "knn_activities": _knn_activities,
+    "otop_ratings": _otop_ratings,
 }
 
 
 def reported(dataset: str, seed: int, province: str, month: dt.date, scale: float) -> list[dict] | None:
     """The registry's fields of each row a province reports for `month`; None for a dataset of
-    events (activities, household visits), whose rows are drawn per night."""
+    events (activities, household visits), whose rows are drawn per night; [] when a dataset
+    held only when something takes place (schedule when_held) has no file this month."""
     report = REPORTED.get(dataset)
     return report(seed, province, month.replace(day=1), scale) if report else None
 

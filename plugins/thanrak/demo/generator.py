@@ -44,6 +44,7 @@ from thanrak.demo.entities import (
     MEAN_ROWS,
     PROJECT_NAMES,
     allowed_range,
+    amphoes,
     cdd_provinces,
     code_of,
     household,
@@ -116,6 +117,8 @@ def generate_night(
     for province, dataset in slots:
         contract = load_contract(dataset)
         rows = _rows(rng, contract, province, night, _reported(rng, seed, contract, province, night, scale))
+        if not rows and contract.schedule == "when_held":
+            continue  # nothing took place this month: no file is due
         shape = _FileShape.pick(rng, xlsx_allowed=len(rows) <= 5000 and rng.random() < xlsx_share)
         folder = (province, dataset, f"{night:%Y-%m}")
         kind = spoilt.get((province, dataset))
@@ -175,6 +178,9 @@ def example_csv(contract: Contract, rows: int = 3) -> str:
     rng = random.Random(contract.dataset)
     shape = _FileShape("csv", "utf-8", True, False, True, False, False, False)
     night = dt.date(2026, 11, 22)
+    if contract.schedule == "when_held":  # a month of 2026 in which province 30 had something to report
+        months = (dt.date(2026, month, 22) for month in range(1, 13))
+        night = next(day for day in months if reported(contract.dataset, 2569, "30", day, 1.0))
     known = _reported(rng, 2569, contract, "30", night, 1.0, count=rows)
     content, _ = shape.render(contract, _rows(rng, contract, "30", night, known), rng, "30")
     return content.decode().replace("\r\n", "\n").rstrip("\n")
@@ -225,7 +231,8 @@ def _rows(
 
 def _keep_not_greater_than(rng, contract: Contract, rule: Rule, row: dict) -> None:
     if row[rule.column] is not None and row[rule.than] is not None and row[rule.column] > row[rule.than]:
-        row[rule.column] = round(row[rule.than] * rng.uniform(0.0, 1.0), 2)
+        kept = row[rule.than] * rng.uniform(0.0, 1.0)
+        row[rule.column] = int(kept) if contract.column(rule.column).type == "integer" else round(kept, 2)
 
 
 def _keep_per_member(rng, contract: Contract, rule: Rule, row: dict) -> None:
@@ -237,6 +244,11 @@ def _keep_range_when(rng, contract: Contract, rule: Rule, row: dict) -> None:
     low, high = allowed_range(contract, rule.column, row)
     if row[rule.column] is not None and not low <= row[rule.column] <= high:
         row[rule.column] = round(rng.uniform(low, high), 2)
+
+
+def _keep_blank_unless(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    if code_of(row[rule.when_column]) != rule.when_code:
+        row[rule.column] = None
 
 
 def _keep_tool_of_year(rng, contract: Contract, rule: Rule, row: dict) -> None:
@@ -260,6 +272,7 @@ KEEP: dict[str, Callable[[random.Random, Contract, Rule, dict], None]] = {
     "not_greater_than": _keep_not_greater_than,
     "per_member": _keep_per_member,
     "range_when": _keep_range_when,
+    "blank_unless": _keep_blank_unless,
     "tool_of_year": _keep_tool_of_year,
     "items_of_tool": _keep_items_of_tool,
 }
@@ -295,6 +308,9 @@ def _value_maker(
         if column.level == "unit":
             offices = units(province)
             return lambda i: rng.choice(offices)
+        if column.level == "amphoe":
+            districts = amphoes(province)
+            return lambda i: rng.choice(districts)
         return lambda i: rng.choice(places)
     if column.type in ("date", "month"):
         days = (night - first_day).days
@@ -375,7 +391,13 @@ def _spoil_value(rng, contract: Contract, kind: str, row: dict, night: dt.date) 
     if kind == "not_a_flag":
         return name, _Literal("บางส่วน"), kind
     if kind == "bad_area_code":
-        return name, _Literal({"tambon": "999999", "village": "99999901", "unit": "9999"}[column.level]), kind
+        return (
+            name,
+            _Literal(
+                {"tambon": "999999", "village": "99999901", "amphoe": "9999", "unit": "9999"}[column.level]
+            ),
+            kind,
+        )
     if kind == "outside_period":
         return name, night.replace(day=1) - dt.timedelta(days=40), kind
     return name, _Literal(f"{row[name]} !"), kind  # bad_format: stays unique, so not also a duplicate key
@@ -393,8 +415,13 @@ def _break_a_rule(rng, contract: Contract, row: dict) -> tuple[str, object, str]
 
 
 def _applies_to(contract: Contract, rule: Rule, row: dict) -> bool:
-    """A range for one code only applies to rows of that code."""
-    return rule.kind != "range_when" or code_of(row[rule.when_column]) == rule.when_code
+    """A range for one code only applies to rows of that code; a column blank but for one code
+    can be broken only on rows of another."""
+    if rule.kind == "range_when":
+        return code_of(row[rule.when_column]) == rule.when_code
+    if rule.kind == "blank_unless":
+        return code_of(row[rule.when_column]) != rule.when_code
+    return True
 
 
 def _break_not_greater_than(rng, contract: Contract, rule: Rule, row: dict) -> None:
@@ -416,6 +443,14 @@ def _break_range_when(rng, contract: Contract, rule: Rule, row: dict) -> None:
         row[rule.column] = round(max(rule.min * rng.uniform(0.2, 0.9), column.min or 0), 2)
 
 
+def _break_blank_unless(rng, contract: Contract, rule: Rule, row: dict) -> None:
+    """A value in the column on a row of another code."""
+    column = contract.column(rule.column)
+    low, high = column.typical or (column.min or 0, column.max or 1000)
+    value = rng.uniform(max(low, 1), high)
+    row[rule.column] = round(value, 2) if column.type == "decimal" else int(value)
+
+
 def _break_tool_of_year(rng, contract: Contract, rule: Rule, row: dict) -> None:
     """Another tool than the survey year's (its items then filled as that tool asks)."""
     year_tool = code_of(row[rule.column])
@@ -435,6 +470,7 @@ BREAK: dict[str, Callable[[random.Random, Contract, Rule, dict], None]] = {
     "not_greater_than": _break_not_greater_than,
     "per_member": _break_per_member,
     "range_when": _break_range_when,
+    "blank_unless": _break_blank_unless,
     "tool_of_year": _break_tool_of_year,
     "items_of_tool": _break_items_of_tool,
 }

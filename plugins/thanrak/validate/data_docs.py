@@ -292,6 +292,7 @@ _RULE_WORDS = {
     "per_member": lambda r: (
         f"values must be {r.total} divided by {r.members}, give or take {_number_words(r.tolerance)}"
     ),
+    "blank_unless": lambda r: f"values must be blank unless {r.when_column} is {r.when_code}",
     "tool_of_year": lambda r: f"values must be the BMN tool of the row's {r.year}",
     "items_of_tool": lambda r: (
         f"the {r.items}NN items answered must be exactly the items of the row's {r.column}"
@@ -301,6 +302,7 @@ _RULE_WORDS = {
 _AREA_WORDS = {
     "tambon": "tambon codes of {where}",
     "village": "village codes of {where} (a tambon code and a village number)",
+    "amphoe": "amphoe codes of {where}",
     "unit": "codes of a district office or the provincial office of {where}",
 }
 

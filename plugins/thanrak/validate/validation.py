@@ -66,6 +66,7 @@ class ProvinceAreas:
             "tambon_codes": list(self.tambon_codes),
             # a provincial office reports as <province>00, a district office by its amphoe code
             "unit_codes": [*self.amphoe_codes, f"{self.province_code}00"],
+            "amphoe_codes": list(self.amphoe_codes),
             "village_regex": f"^(?:{tambons})(?:0[1-9]|[1-9][0-9])$",
         }
 
@@ -136,7 +137,7 @@ def prepare(
         for column in contract.columns:
             kind.derive(data, contract, column)
     for rule in contract.rules:
-        declared_kind(rule).derive(data, rule)
+        declared_kind(rule).derive(data, rule, contract)
     start, end = period_bounds(period)
     return data, {
         "period_start": pd.Timestamp(start),

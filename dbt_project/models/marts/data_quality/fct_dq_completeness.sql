@@ -4,13 +4,15 @@
 -- that day, Bangkok time. The slot is on_time or late by its first loaded file, rejected when
 -- only rejected files came, and without any file missing once the due date has passed, not_yet_due
 -- before (judged against the latest night processed, not today's date). Bangkok (province 10,
--- not in the CDD network) has no slots.
+-- not in the CDD network) has no slots. A dataset whose files come only for a period in which
+-- something took place (schedule when_held: OPC selection results) has a slot only where a file
+-- came: no period of it is ever missing.
 with provinces as (
     select province_code from {{ ref('stg_ref__provinces') }} where in_cdd_network
 ),
 
 datasets as (
-    select dataset, due_day from {{ ref('contract_datasets') }}
+    select dataset, due_day, schedule from {{ ref('contract_datasets') }}
 ),
 
 submissions as (
@@ -66,6 +68,7 @@ slots as (
         on delivered.province_code = provinces.province_code
         and delivered.dataset = datasets.dataset
         and delivered.period = periods.period
+    where datasets.schedule = 'monthly' or delivered.files is not null
 ),
 
 judged as (
