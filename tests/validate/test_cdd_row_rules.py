@@ -1,5 +1,7 @@
 """CDD's own rules on a row (issue 12): a จปฐ. survey row must use its survey year's tool and
-answer exactly that tool's items; a Khok Nong Na plot's size must fit its model (HLM, CLM)."""
+answer exactly that tool's items; a Khok Nong Na plot's size must fit its model (HLM, CLM); a
+Khok Nong Na activity row fills only its activity's measures (contract v2: wages for hires,
+activity 3; certified produce for the organic standard, activity 6)."""
 
 from __future__ import annotations
 
@@ -148,3 +150,42 @@ def test_an_item_that_did_not_parse_is_reported_once_not_again_as_a_missing_item
     # the data-quality count agrees with the reasons: only row 3 broke items_of_tool
     [items] = [r for r in checked.rule_results if r.rule == "items_of_tool"]
     assert items.failed_rows == 1
+
+
+AMPHOE = f"{PROVINCE}01"
+
+
+def _knn_activity(activity: str, group: str, wages: str = "", certified: str = "") -> dict:
+    return {
+        "amphoe_code": AMPHOE,
+        "report_month": "พ.ย. 69",
+        "activity": activity,
+        "participant_group": group,
+        "people": "12",
+        "wages_baht": wages,
+        "sites": "",
+        "certified": certified,
+        "spend_baht": "15,000",
+    }
+
+
+@pytest.mark.parametrize(
+    ("row", "rules"),
+    [
+        (_knn_activity("3", "บัณฑิตจบใหม่", wages="108000"), []),
+        (_knn_activity("การจ้างงานและสร้างรายได้รายเดือน", "farmer", wages=""), []),  # blank where it belongs
+        (_knn_activity("6", "ประชาชนทั่วไป", certified="4"), []),
+        (_knn_activity("1", "general", wages="9000"), ["wages_only_for_hires"]),
+        (_knn_activity("กิจกรรมที่ 2", "general", certified="1"), ["certified_only_for_organic"]),
+        # an activity not in the list is that rule's problem only, not also a wage in the wrong place
+        (_knn_activity("9", "general", wages="9000"), ["not_in_code_list"]),
+    ],
+)
+def test_a_khok_nong_na_activity_fills_only_its_own_measures(row, rules):
+    reasons = _checked("knn_activities", [row])
+    assert [r["rule"] for r in reasons.get(2, [])] == rules
+    if rules and rules[0].endswith("only_for_hires"):
+        [reason] = reasons[2]
+        assert reason["value"] == {"wages_baht": "9000", "activity": "1"}
+        assert "กิจกรรมที่ 3" in reason["message_th"] and "'9000'" in reason["message_th"]
+        assert "activity 3" in reason["message_en"]

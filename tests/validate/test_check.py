@@ -110,3 +110,44 @@ def test_a_file_missing_a_column_of_its_own_dataset_still_lists_the_missing_colu
     assert main(["check", str(cut)]) == 2
     out = capsys.readouterr().out
     assert "Required columns are missing" in out and "headers are those of dataset" not in out
+
+
+V2_DATASETS = ("smart_tambon", "pracharath_meetings", "pracharath_projects", "knn_activities", "otop_ratings")
+
+
+def _v2_file(tmp_path, dataset, **options):
+    """Province 34's file of a contract v2 dataset, of a month it reports (OPC results: its
+    results month of round 2569)."""
+    from thanrak.demo.entities import opc_results_month
+
+    night = dt.date(2026, opc_results_month("34"), 22) if dataset == "otop_ratings" else NIGHT
+    generated = generate_night(
+        tmp_path, night, provinces=["34"], datasets=(dataset,), scale=1.0, xlsx_share=0, **options
+    )
+    return tmp_path / generated.files[0], generated
+
+
+@pytest.mark.parametrize("dataset", V2_DATASETS)
+def test_a_contract_v2_file_is_checked_like_the_first_five(tmp_path, capsys, dataset):
+    clean, _ = _v2_file(tmp_path / "clean", dataset, defect_rate=0, file_defects=0)
+    assert main(["check", str(clean)]) == 0
+    assert "ACCEPTED" in capsys.readouterr().out
+    spoilt, generated = _v2_file(tmp_path / "spoilt", dataset, defect_rate=0.2, file_defects=0)
+    assert generated.defects, dataset
+    assert main(["check", str(spoilt)]) == 1
+    out = capsys.readouterr().out
+    assert "SOME ROWS WOULD BE QUARANTINED" in out
+    for defect in generated.defects:
+        assert f"แถว/row {defect.source_row}:" in out
+
+
+def test_opc_results_in_the_otop_sales_folder_name_the_ratings_dataset(tmp_path, capsys):
+    path, _ = _v2_file(tmp_path, "otop_ratings", defect_rate=0, file_defects=0)
+    period = path.parent.name
+    moved = tmp_path / "landing" / "34" / "otop_sales" / period / path.name
+    moved.parent.mkdir(parents=True)
+    shutil.copy(path, moved)
+    assert main(["check", str(moved)]) == 2
+    out = capsys.readouterr().out
+    assert "หัวตารางของไฟล์นี้ตรงกับชุดข้อมูล otop_ratings" in out
+    assert "--dataset otop_ratings" in out and f"34/otop_ratings/{period}/" in out

@@ -32,6 +32,7 @@ import json
 import os
 import random
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -337,17 +338,38 @@ def _value_maker(
 def _inject_row_defects(
     rng: random.Random, contract: Contract, rows: list[dict], night: dt.date, rate: float
 ) -> list[tuple[int, str, str, str]]:
-    """Spoils about `rate` of the rows, one field each. Returns (row index, kind, rule, column)."""
+    """Spoils about `rate` of the rows, one field each. Returns (row index, kind, rule, column).
+    A spoilt key column that would make the row's key another row's (two rows of one activity
+    and group whose amphoe both became '9999') is left alone: that is a file of repeated keys,
+    rejected as a whole, not the row defect the record says."""
     applicable = [kind for kind in ROW_DEFECTS if _defect_targets(contract, kind)]
+    keys = Counter(_key(contract, row) for row in rows)
     spoilt = []
     for index, row in enumerate(rows):
         if rng.random() >= rate:
             continue
         kind = rng.choice(applicable)
+        before = dict(row)
         column, value, rule = _spoil_value(rng, contract, kind, row, night)
         row[column] = value
+        old_key, new_key = _key(contract, before), _key(contract, row)
+        if new_key != old_key and keys[new_key]:
+            row.clear()
+            row.update(before)
+            continue
+        keys[old_key] -= 1
+        keys[new_key] += 1
         spoilt.append((index, kind, rule, column))
     return spoilt
+
+
+def _key(contract: Contract, row: dict) -> tuple[str, ...]:
+    """The row's key as the pipeline will read it (a month column holds any day of its month)."""
+    return tuple(
+        f"{value:%Y-%m}" if contract.column(name).type == "month" and isinstance(value, dt.date) else str(value)
+        for name in contract.key
+        for value in [code_of(row.get(name))]
+    )
 
 
 def _defect_targets(contract: Contract, kind: str) -> list[Column]:

@@ -15,7 +15,7 @@ from functools import cache
 import pandas as pd
 
 from thanrak.contract.declarations import Contract
-from thanrak.contract.rules import COLUMN_CHECKS, TYPED_TEXT, declared_kind, rule_kind
+from thanrak.contract.rules import COLUMN_CHECKS, TYPED_TEXT, declared_kind, plain, rule_kind
 from thanrak.extract.frame import AS_TYPED, PROBLEMS, SOURCE_ROW
 from thanrak.validate.bulk import CompiledExpectation, ExpectationOutcome, compile_suite, evaluate
 from thanrak.validate.suites import gx_context, gx_suite, suite_definition, suite_name
@@ -189,7 +189,10 @@ def validate(
         entries = failing.to_dict(orient="records")
         if meta["severity"] == "reject_file":
             kind = rule_kind(meta["rule"])
-            values = [str(e.get(meta["column"], "")) for e in entries]
+            if meta["column"]:
+                values = [str(e.get(meta["column"], "")) for e in entries]
+            else:  # a compound key: each repeated key's values, in the key's order
+                values = [" / ".join(str(plain(e.get(k)) or "") for k in contract.key) for e in entries]
             column = contract.column(meta["column"]) if meta["column"] else None
             words = kind.rejection(values, province_code=areas.province_code, period=period, column=column)
             outcome.rejection = (meta["rule"], *words)
