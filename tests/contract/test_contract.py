@@ -1,5 +1,7 @@
 """The submission contract is the one source of truth: everything else must agree with it."""
 
+import re
+
 import pytest
 
 from thanrak.contract.declarations import DATASETS, code_lists, load_contract
@@ -83,3 +85,18 @@ def test_the_glossary_has_every_thai_label_of_the_contract():
     labels |= {load_contract(d).title_th for d in DATASETS}
     missing = sorted(label for label in labels if label not in glossary)
     assert not missing, f"docs/glossary.md lacks: {missing}"
+
+
+def test_every_code_list_of_contract_v2_has_thai_labels_and_other_spellings():
+    def lists_of(datasets):
+        return {c.code_list for d in datasets for c in load_contract(d).columns if c.code_list}
+
+    v1 = [d for d in DATASETS if load_contract(d).version == 1]
+    v2 = [d for d in DATASETS if load_contract(d).version == 2]
+    new = lists_of(v2) - lists_of(v1)
+    assert {"smart_dimension", "pracharath_body", "knn_activity", "otop_segment"} <= new
+    thai = re.compile("[\u0e00-\u0e7f]")
+    for name in new:
+        for entry in code_lists()[name]:
+            assert thai.search(entry.th), (name, entry.code)
+            assert entry.aliases, (name, entry.code)  # the spellings an office may write instead
