@@ -13,7 +13,7 @@ import openpyxl
 import psycopg
 import pytest
 
-from thanrak.contract.declarations import load_contract
+from thanrak.contract.declarations import DATASETS, load_contract
 from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ
 from thanrak.pipeline import Stages
@@ -118,15 +118,15 @@ def _cells(matrix: str) -> dict[str, list[str]]:
     return cells
 
 
-def test_the_matrix_lists_76_provinces_by_region_with_5_datasets(report):
+def test_the_matrix_lists_76_provinces_by_region_with_every_dataset(report):
     page = (report / "report.html").read_text(encoding="utf-8")
     for table_id in ("matrix", "matrix-previous"):
         matrix = _table(page, table_id)
-        assert matrix.count("<th class='dataset'>") == 5
+        assert matrix.count("<th class='dataset'>") == len(DATASETS)
         assert matrix.count("<tr><th class='province-name'>") == 76
-        assert matrix.count("<td class='cell ") == 76 * 5
+        assert matrix.count("<td class='cell ") == 76 * len(DATASETS)
         assert "10" not in _cells(matrix)  # Bangkok is not in the CDD network
-        regions = re.findall(r"<th class='region' colspan='6'>([^<]+) <small>", matrix)
+        regions = re.findall(rf"<th class='region' colspan='{len(DATASETS) + 1}'>([^<]+) <small>", matrix)
         assert len(regions) == 6 and "ภาคตะวันออกเฉียงเหนือ" in regions  # six regions, Thai first
         assert "30 นครราชสีมา <small>Nakhon Ratchasima</small>" in matrix  # names, not bare codes
 
@@ -142,11 +142,14 @@ def test_the_matrix_judges_each_month_against_its_due_date(report):
             "on_time",
             "rejected",
             "not_yet_due",
+            "no_file_due",
         }
     elsewhere = {s for code, statuses in november.items() if code not in ("30", "40", "50") for s in statuses}
-    assert "not_yet_due" in elsewhere and elsewhere <= {"not_yet_due", "rejected"}  # a file in a wrong folder
-    assert october.pop("30") == ["late"] * 5
-    assert {s for statuses in october.values() for s in statuses} == {"missing"}
+    # a file in a wrong folder; OPC results are due only where a round's results were announced
+    assert "not_yet_due" in elsewhere and elsewhere <= {"not_yet_due", "rejected", "no_file_due"}
+    held_only = ["no_file_due" if load_contract(d).schedule == "when_held" else "late" for d in sorted(DATASETS)]
+    assert october.pop("30") == held_only and "no_file_due" in held_only
+    assert {s for statuses in october.values() for s in statuses} == {"missing", "no_file_due"}
     assert "งวด พฤศจิกายน 2569" in page and "ครบกำหนด 10/12/2569" in page
     assert "<b>late</b> means after the due date" in page and "ส่งหลังกำหนด" in page
     assert "Bangkok (10) is not in the CDD network" in page and "กรุงเทพมหานคร (10)" in page
@@ -200,7 +203,7 @@ def test_the_report_renders_in_chromium_without_console_errors(report, tmp_path)
     dom = _render(report / "report.html", tmp_path, "report")
     assert 'data-ready="yes"' in dom and 'data-charts="1"' in dom  # the scripts ran, the trend is drawn
     start = dom.index('id="matrix"')
-    assert dom[start : dom.index("</table>", start)].count('<td class="cell ') == 76 * 5
+    assert dom[start : dom.index("</table>", start)].count('<td class="cell ') == 76 * len(DATASETS)
     assert 'id="matrix-previous"' in dom
     trend = dom[dom.index('id="trend"') :]
     assert "<svg" in trend[: trend.index("</svg>")] and "แถวที่กักไว้ / quarantined" in trend
@@ -241,7 +244,8 @@ def test_data_docs_need_nothing_from_the_network(report, warehouse):
             (NIGHT,),
         ).fetchone()
     assert (site / "index.html").exists()
-    assert len(list(site.rglob("validations/**/*.html"))) == datasets == 5  # one validation per dataset
+    # one validation per dataset loaded that night (OPC results only where a round was announced)
+    assert len(list(site.rglob("validations/**/*.html"))) == datasets >= len(DATASETS) - 1
     assert remote_resources(site) == []
 
 

@@ -27,6 +27,7 @@ STATUS_LABELS = {
     "rejected": ("ไฟล์ไม่ผ่าน", "rejected"),
     "missing": ("เลยกำหนด ยังไม่ส่ง", "missing"),
     "not_yet_due": ("ยังไม่ถึงกำหนด", "not yet due"),
+    "no_file_due": ("ไม่มีกำหนดส่ง", "no file due"),
 }
 STATUS_MEANINGS = {
     "on_time": ("ไฟล์แรกที่รับเข้ามาก่อนสิ้นวันครบกำหนด", "the first loaded file came by the end of the due date"),
@@ -34,12 +35,16 @@ STATUS_MEANINGS = {
     "rejected": ("มีแต่ไฟล์ที่ไม่รับ ต้องส่งใหม่", "only rejected files so far: send a corrected file"),
     "missing": ("เลยวันครบกำหนดแล้วยังไม่มีไฟล์", "the due date has passed and nothing came"),
     "not_yet_due": ("ยังไม่มีไฟล์ และยังไม่ถึงวันครบกำหนด", "nothing yet, and the due date has not come"),
+    "no_file_due": (
+        "ชุดข้อมูลนี้ส่งเฉพาะเดือนที่มีการดำเนินการ (เช่น ประกาศผลการคัดสรร OTOP) และเดือนนี้จังหวัดไม่มี",
+        "this dataset is sent only for a month in which something took place (OPC results), and nothing did",
+    ),
 }
 BANGKOK_NOTE = (
     "กรุงเทพมหานคร (10) ไม่อยู่ในเครือข่ายของกรมการพัฒนาชุมชน จึงไม่นับในตารางความครบถ้วนและผลตัวชี้วัด 5 ฟันเฟือง",
     "Bangkok (10) is not in the CDD network: it is left out of the completeness matrix and of the five-gear scorecard.",
 )
-_SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·", "not_yet_due": "○"}
+_SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·", "not_yet_due": "○", "no_file_due": "–"}
 TREND_NIGHTS = 14
 
 
@@ -216,8 +221,8 @@ def _quality_view(data: dict, by_province: dict[str, list[tuple]]) -> dict:
         ],
         "bangkok_note": BANGKOK_NOTE,
         "periods": [
-            _period("matrix", data["period"], data["matrix"], data["datasets"]),
-            _period("matrix-previous", data["previous_period"], data["previous_matrix"], data["datasets"]),
+            _period("matrix", data["period"], data["matrix"], data["datasets"], names),
+            _period("matrix-previous", data["previous_period"], data["previous_matrix"], data["datasets"], names),
         ],
         "top_rules": [
             {"label": rule_label(dataset, rule, column), "rows": int(rows)}
@@ -281,10 +286,17 @@ def _share_class(meeting: int, with_data: int) -> str:
     return "all" if meeting == with_data else "some" if meeting else "no"
 
 
-def _period(table_id: str, period: str, matrix: dict, datasets: list[tuple]) -> dict:
+def _period(table_id: str, period: str, matrix: dict, datasets: list[tuple], provinces: dict) -> dict:
+    """A month's matrix. A dataset sent only when something took place (schedule when_held) has
+    no slot for a province with nothing that month: its cell says no file was due."""
     year, month = (int(part) for part in period.split("-"))
+    cells = {key: status for key, (status, _) in matrix.items()}
+    if cells:
+        for province in provinces:
+            for dataset, *_ in datasets:
+                cells.setdefault((province, dataset), "no_file_due")
     counts = dict.fromkeys(STATUS_LABELS, 0)
-    for status, _ in matrix.values():
+    for status in cells.values():
         counts[status] += 1
     due = {}
     for dataset, *_ in datasets:
@@ -294,7 +306,7 @@ def _period(table_id: str, period: str, matrix: dict, datasets: list[tuple]) -> 
         "id": table_id,
         "code": period,
         "title_th": f"{MONTHS_TH[month - 1]} {year + 543}",
-        "cells": {key: status for key, (status, _) in matrix.items()},
+        "cells": cells,
         "due": due,
         "counts": counts,
     }
