@@ -1,0 +1,1 @@
+{{ code_list_dimension('knn_activity', 'activity_code') }}
