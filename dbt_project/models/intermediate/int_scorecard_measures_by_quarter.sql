@@ -33,6 +33,10 @@ delivery_measures as (
     select {{ measure_columns }} from {{ ref('int_scorecard_delivery_measures') }}
 ),
 
+knn_activity_measures as (
+    select {{ measure_columns }} from {{ ref('int_scorecard_knn_activity_measures') }}
+),
+
 -- G2-ABOVE-INCOME: distinct households, counted one province at a time (its source_version,
 -- which only that model needs, left out).
 household_measures as (
@@ -51,6 +55,8 @@ measures as (
     select * from delivery_measures
     union all
     select * from household_measures
+    union all
+    select * from knn_activity_measures
 )
 
 select * from measures
