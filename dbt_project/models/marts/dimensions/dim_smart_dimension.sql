@@ -1,0 +1,1 @@
+{{ code_list_dimension('smart_dimension', 'dimension_code') }}
