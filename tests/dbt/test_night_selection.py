@@ -20,6 +20,8 @@ MEASURES_OF = {
     "knn_plot_progress": "int_scorecard_plot_measures",
     "budget_disbursement": "int_scorecard_budget_measures",
     "bmn_households": "int_bmn_households_by_quarter",
+    "knn_activities": "int_scorecard_knn_activity_measures",
+    "smart_tambon": "int_scorecard_smart_tambon_measures",
 }
 # From the submission manifest, which changes every night, and what reads every part.
 REBUILT_EVERY_NIGHT = {

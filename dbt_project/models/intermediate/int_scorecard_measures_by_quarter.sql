@@ -37,6 +37,10 @@ knn_activity_measures as (
     select {{ measure_columns }} from {{ ref('int_scorecard_knn_activity_measures') }}
 ),
 
+smart_tambon_measures as (
+    select {{ measure_columns }} from {{ ref('int_scorecard_smart_tambon_measures') }}
+),
+
 -- G2-ABOVE-INCOME: distinct households, counted one province at a time (its source_version,
 -- which only that model needs, left out).
 household_measures as (
@@ -57,6 +61,8 @@ measures as (
     select * from household_measures
     union all
     select * from knn_activity_measures
+    union all
+    select * from smart_tambon_measures
 )
 
 select * from measures
