@@ -1,0 +1,1 @@
+{{ code_list_dimension('pracharath_body', 'body_code') }}

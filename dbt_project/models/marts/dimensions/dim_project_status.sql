@@ -1,0 +1,1 @@
+{{ code_list_dimension('project_status', 'status_code') }}
