@@ -22,6 +22,9 @@ MEASURES_OF = {
     "bmn_households": "int_bmn_households_by_quarter",
     "knn_activities": "int_scorecard_knn_activity_measures",
     "smart_tambon": "int_scorecard_smart_tambon_measures",
+    # the Pracharath bodies' meetings and projects share one measures model
+    "pracharath_meetings": "int_scorecard_pracharath_measures",
+    "pracharath_projects": "int_scorecard_pracharath_measures",
 }
 # From the submission manifest, which changes every night, and what reads every part.
 REBUILT_EVERY_NIGHT = {

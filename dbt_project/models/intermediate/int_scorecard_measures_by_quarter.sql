@@ -41,6 +41,10 @@ smart_tambon_measures as (
     select {{ measure_columns }} from {{ ref('int_scorecard_smart_tambon_measures') }}
 ),
 
+pracharath_measures as (
+    select {{ measure_columns }} from {{ ref('int_scorecard_pracharath_measures') }}
+),
+
 -- G2-ABOVE-INCOME: distinct households, counted one province at a time (its source_version,
 -- which only that model needs, left out).
 household_measures as (
@@ -63,6 +67,8 @@ measures as (
     select * from knn_activity_measures
     union all
     select * from smart_tambon_measures
+    union all
+    select * from pracharath_measures
 )
 
 select * from measures
