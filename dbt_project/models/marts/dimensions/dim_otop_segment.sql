@@ -1,0 +1,1 @@
+{{ code_list_dimension('otop_segment', 'segment_code') }}
