@@ -25,6 +25,7 @@ MEASURES_OF = {
     # the Pracharath bodies' meetings and projects share one measures model
     "pracharath_meetings": "int_scorecard_pracharath_measures",
     "pracharath_projects": "int_scorecard_pracharath_measures",
+    "otop_ratings": "int_scorecard_otop_rating_measures",
 }
 # From the submission manifest, which changes every night, and what reads every part.
 REBUILT_EVERY_NIGHT = {

@@ -45,6 +45,10 @@ pracharath_measures as (
     select {{ measure_columns }} from {{ ref('int_scorecard_pracharath_measures') }}
 ),
 
+otop_rating_measures as (
+    select {{ measure_columns }} from {{ ref('int_scorecard_otop_rating_measures') }}
+),
+
 -- G2-ABOVE-INCOME: distinct households, counted one province at a time (its source_version,
 -- which only that model needs, left out).
 household_measures as (
@@ -69,6 +73,8 @@ measures as (
     select * from smart_tambon_measures
     union all
     select * from pracharath_measures
+    union all
+    select * from otop_rating_measures
 )
 
 select * from measures
