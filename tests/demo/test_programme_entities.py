@@ -54,7 +54,9 @@ def test_supported_projects_go_from_planned_to_completed_with_support_never_fall
             assert after["support_baht"] >= row["support_baht"]
     statuses = {_code(r["status"]) for month in by_month for r in month.values()}
     assert statuses == set(order)
-    assert all(r["revenue_baht"] == 0 for m in by_month for r in m.values() if _code(r["status"]) == "planned")
+    assert all(
+        r["revenue_baht"] == 0 for m in by_month for r in m.values() if _code(r["status"]) == "planned"
+    )
 
 
 def test_khok_nong_na_activities_fill_only_their_own_measures():
@@ -102,7 +104,13 @@ def test_every_province_has_a_results_month_and_every_month_some_province():
 
 
 def test_the_new_datasets_are_contract_v2_and_the_ratings_are_sent_only_when_held():
-    for dataset in ("smart_tambon", "pracharath_meetings", "pracharath_projects", "knn_activities", "otop_ratings"):
+    for dataset in (
+        "smart_tambon",
+        "pracharath_meetings",
+        "pracharath_projects",
+        "knn_activities",
+        "otop_ratings",
+    ):
         contract = load_contract(dataset)
         assert contract.version == 2
         assert contract.schedule == ("when_held" if dataset == "otop_ratings" else "monthly")

@@ -366,7 +366,9 @@ def _inject_row_defects(
 def _key(contract: Contract, row: dict) -> tuple[str, ...]:
     """The row's key as the pipeline will read it (a month column holds any day of its month)."""
     return tuple(
-        f"{value:%Y-%m}" if contract.column(name).type == "month" and isinstance(value, dt.date) else str(value)
+        f"{value:%Y-%m}"
+        if contract.column(name).type == "month" and isinstance(value, dt.date)
+        else str(value)
         for name in contract.key
         for value in [code_of(row.get(name))]
     )

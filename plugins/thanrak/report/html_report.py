@@ -44,7 +44,14 @@ BANGKOK_NOTE = (
     "กรุงเทพมหานคร (10) ไม่อยู่ในเครือข่ายของกรมการพัฒนาชุมชน จึงไม่นับในตารางความครบถ้วนและผลตัวชี้วัด 5 ฟันเฟือง",
     "Bangkok (10) is not in the CDD network: it is left out of the completeness matrix and of the five-gear scorecard.",
 )
-_SYMBOLS = {"on_time": "✓", "late": "!", "rejected": "✗", "missing": "·", "not_yet_due": "○", "no_file_due": "–"}
+_SYMBOLS = {
+    "on_time": "✓",
+    "late": "!",
+    "rejected": "✗",
+    "missing": "·",
+    "not_yet_due": "○",
+    "no_file_due": "–",
+}
 TREND_NIGHTS = 14
 
 
@@ -222,7 +229,9 @@ def _quality_view(data: dict, by_province: dict[str, list[tuple]]) -> dict:
         "bangkok_note": BANGKOK_NOTE,
         "periods": [
             _period("matrix", data["period"], data["matrix"], data["datasets"], names),
-            _period("matrix-previous", data["previous_period"], data["previous_matrix"], data["datasets"], names),
+            _period(
+                "matrix-previous", data["previous_period"], data["previous_matrix"], data["datasets"], names
+            ),
         ],
         "top_rules": [
             {"label": rule_label(dataset, rule, column), "rows": int(rows)}
