@@ -16,6 +16,7 @@ import threading
 import psycopg
 import pytest
 
+from support.measures import MEASURES_OF
 from support.nights import ingest_night
 from thanrak.demo.generator import generate_night
 from thanrak.nights import BANGKOK_TZ
@@ -32,6 +33,11 @@ FACT_OF = {
     "knn_plot_progress": "fct_plot_progress",
     "budget_disbursement": "fct_budget_disbursement",
     "bmn_households": "fct_bmn_household",
+    "smart_tambon": "fct_smart_tambon_levels",
+    "pracharath_meetings": "fct_pracharath_meetings",
+    "pracharath_projects": "fct_pracharath_projects",
+    "knn_activities": "fct_knn_activities",
+    "otop_ratings": "fct_otop_rating",
 }
 
 
@@ -142,17 +148,6 @@ def row_versions(url: str) -> dict[tuple[str, str], set[str]]:
                 f"select province_code, array_agg(distinct xmin::text) from {table} group by province_code"
             ).fetchall()
         }
-
-
-# The scorecard's measures of each dataset, one model each reading the dataset's fact
-# (tests/dbt/test_night_selection.py checks the same on the selection alone).
-MEASURES_OF = {
-    "activities": "int_scorecard_activity_measures",
-    "otop_sales": "int_scorecard_otop_measures",
-    "knn_plot_progress": "int_scorecard_plot_measures",
-    "budget_disbursement": "int_scorecard_budget_measures",
-    "bmn_households": "int_bmn_households_by_quarter",
-}
 
 
 def last_build(settings: Settings) -> list[str]:

@@ -10,23 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from support.measures import MEASURES_OF
 from thanrak.transform.dbt_build import Selection
 
 PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
-# The scorecard's measures of each dataset: the one model that reads the dataset's fact.
-MEASURES_OF = {
-    "activities": "int_scorecard_activity_measures",
-    "otop_sales": "int_scorecard_otop_measures",
-    "knn_plot_progress": "int_scorecard_plot_measures",
-    "budget_disbursement": "int_scorecard_budget_measures",
-    "bmn_households": "int_bmn_households_by_quarter",
-    "knn_activities": "int_scorecard_knn_activity_measures",
-    "smart_tambon": "int_scorecard_smart_tambon_measures",
-    # the Pracharath bodies' meetings and projects share one measures model
-    "pracharath_meetings": "int_scorecard_pracharath_measures",
-    "pracharath_projects": "int_scorecard_pracharath_measures",
-    "otop_ratings": "int_scorecard_otop_rating_measures",
-}
 # From the submission manifest, which changes every night, and what reads every part.
 REBUILT_EVERY_NIGHT = {
     "int_scorecard_delivery_measures",
