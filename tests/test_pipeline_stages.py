@@ -1,5 +1,5 @@
-"""The pipeline's stages without Airflow: a generated night of all five datasets, with every
-kind of defect, through discover -> extract -> validate -> load, into a real PostgreSQL."""
+"""The pipeline's stages without Airflow: a generated night of every dataset, with every kind of
+defect, through discover -> extract -> validate -> load, into a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import psycopg
 import pytest
 
 from thanrak.contract.declarations import DATASETS
+from thanrak.demo.entities import cdd_provinces, opc_results_month
 from thanrak.demo.generator import FILE_DEFECTS, ROW_DEFECTS, generate_night
 from thanrak.pipeline import Stages
 from thanrak.settings import Settings
 
 NIGHT = dt.date(2026, 11, 22)
 PROVINCES = ["30", "40", "50", "57", "65", "96", "12", "84", "34", "20", "71"]
+# and one that announces OPC results in November, so that every dataset has files
+PROVINCES.append(next(p for p in cdd_provinces() if opc_results_month(p) == NIGHT.month))
 
 
 @pytest.fixture(scope="module")

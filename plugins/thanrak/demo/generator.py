@@ -112,14 +112,18 @@ def generate_night(
     rng = random.Random(f"{seed}-{night.isoformat()}")
     provinces = provinces or cdd_provinces()
     result = GeneratedNight(night=night, rows=dict.fromkeys(datasets, 0))
-    slots = [(p, d) for p in provinces for d in datasets]
+    # a dataset sent only when something took place has no file where nothing did
+    slots = [
+        (p, d)
+        for p in provinces
+        for d in datasets
+        if load_contract(d).schedule == "monthly" or reported(d, seed, p, night, scale)
+    ]
     spoilt = _spoilt_slots(rng, slots, file_defects)
     delivered_at = dt.datetime.combine(night, dt.time(18, 0), BANGKOK_TZ)
     for province, dataset in slots:
         contract = load_contract(dataset)
         rows = _rows(rng, contract, province, night, _reported(rng, seed, contract, province, night, scale))
-        if not rows and contract.schedule == "when_held":
-            continue  # nothing took place this month: no file is due
         shape = _FileShape.pick(rng, xlsx_allowed=len(rows) <= 5000 and rng.random() < xlsx_share)
         folder = (province, dataset, f"{night:%Y-%m}")
         kind = spoilt.get((province, dataset))
