@@ -156,11 +156,14 @@ def generate_night(
 
 def _applies(kind: str, contract: Contract) -> bool:
     """Personal data in clear only where the contract has a hash; a wrong month only where
-    rows carry a date."""
+    rows carry a date; a wrong province only where rows carry an area code (the Pracharath
+    bodies' meetings belong to the province of their folder: nothing in them says otherwise)."""
     if kind == "pii_in_clear":
         return contract.pii_column is not None
     if kind == "wrong_period_folder":
         return contract.date_column is not None
+    if kind == "wrong_province_folder":
+        return any(column.type == "area_code" for column in contract.columns)
     return True
 
 
