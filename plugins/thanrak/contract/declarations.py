@@ -119,6 +119,8 @@ class Contract:
     # assumption of docs/glossary.md).
     due_day: int = 10
     schedule: str = "monthly"
+    # the main amounts whose file total thanrak.observe compares with the province's history
+    observed_sums: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -203,6 +205,10 @@ def load_contract(dataset: str) -> Contract:
     rules = tuple(Rule(**r) for r in raw.get("rules", ()))
     if raw.get("schedule", "monthly") not in SCHEDULES:
         raise ValueError(f"{dataset}: unknown schedule {raw['schedule']!r}; known: {', '.join(SCHEDULES)}")
+    observed_sums = tuple(raw.get("observe", {}).get("sums", ()))
+    for name in observed_sums:
+        if name not in {c.name for c in columns if c.type in ("integer", "decimal")}:
+            raise ValueError(f"{dataset}: observe.sums names {name!r}, not a number column")
     for rule in rules:
         if rule.severity not in SEVERITIES:
             raise ValueError(f"{dataset}: rule {rule.name} has unknown severity {rule.severity}")
@@ -219,4 +225,5 @@ def load_contract(dataset: str) -> Contract:
         pii_column=raw.get("pii_column"),
         due_day=int(raw.get("due_day", 10)),
         schedule=raw.get("schedule", "monthly"),
+        observed_sums=observed_sums,
     )
