@@ -119,7 +119,9 @@ def in_process_night(url: str, settings: Settings, *, stages_after_ingest: bool)
         stages.process_batch("bench", NIGHT, batch)
     seconds["ingest"] = time.perf_counter() - started
     for stage in (
-        ("build_marts", "build_data_docs", "write_report", "verify_night") if stages_after_ingest else ()
+        ("observe", "build_marts", "build_data_docs", "write_report", "verify_night")
+        if stages_after_ingest
+        else ()
     ):
         _, seconds[stage] = timed(getattr(stages, stage), "bench", NIGHT)
     return seconds

@@ -13,18 +13,22 @@ This DAG takes everything that arrived before the cut-off and is not yet process
    transaction per file. A file that breaks a step is closed with a verdict and does not stop
    the others; the task then fails, naming it. Per file and step, `ops.run_log` has a row
    (stage `extract`, `validate` or `load`) with its times.
-4. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed), through
+4. **observe_deliveries**: measures each loaded file (rows, main totals, empty shares, code
+   shares, lateness) and judges the night's files against their province's own history (or
+   their region's peers): unusual ones go to `dq.anomaly` with severity warn (never rejected),
+   and those at or above the alert level (contracts/observe.yaml) are sent as one alert.
+5. **build_marts**: `dbt build` of the star schema (runs even if a file's task failed), through
    astronomer-cosmos: one task per dbt model and seed, rendered from the dbt manifest that
    `thanrak dbt-manifest` writes (no dbt runs while this file is parsed). Without a current
    manifest, or with `THANRAK_DBT_MODE=single`, it is one task running the whole `dbt build`.
    It builds only what the night's files touch: the raw datasets that got files and what reads
    them, and the delivery and data-quality marts (the other nodes' tasks are skipped); param
    `full_build` (or THANRAK_DBT_FULL=1) builds every node.
-5. **build_data_docs**: Great Expectations Data Docs of the night, made to open offline.
-6. **write_report**: the night's delivery and data-quality report for planners.
-7. **verify_night**: runs whatever happened before it, and fails the run if a file was left
+6. **build_data_docs**: Great Expectations Data Docs of the night, made to open offline.
+7. **write_report**: the night's delivery and data-quality report for planners.
+8. **verify_night**: runs whatever happened before it, and fails the run if a file was left
    unprocessed, its rows do not add up, or any task of the run (a dbt model, say) failed.
-8. **announce_marts**: when every dbt model built, updates the marts' Airflow Assets
+9. **announce_marts**: when every dbt model built, updates the marts' Airflow Assets
    (`marts.fct_scorecard`, ...) so DAGs scheduled on them run (see `thanrak_after_marts`).
 
 A backfill run (`airflow backfill create --dag-id thanrak_nightly --from-date ... --to-date ...`,
@@ -44,7 +48,7 @@ import datetime as dt
 import pendulum
 from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 
-from thanrak.orchestration.alerts import ThanrakFailureNotifier
+from thanrak.orchestration.alerts import ThanrakFailureNotifier, alert_unusual
 from thanrak.orchestration.cosmos import DBT_GROUP_ID, dbt_task_group
 from thanrak.orchestration.dag_support import (
     discover_batches,
@@ -124,6 +128,21 @@ def thanrak_nightly():
         night")."""
         return ingest_batch(batch)
 
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def observe_deliveries() -> dict:
+        """Measures every file loaded since the last run (`dq.file_metric`: rows, the main
+        totals, empty shares, code shares, days after the due date) and judges the night's files
+        against their province's own history, the same month of earlier years, or the region's
+        other provinces (docs/data-quality.md, "Unusual deliveries"). Unusual ones go to
+        `dq.anomaly` with severity warn: nothing is rejected, the marts and the report show them.
+        Those at or above the alert level (contracts/observe.yaml) are sent as one alert through
+        the failure alerts' channels. Runs even if a province's ingest failed.
+        **Failed?** The warehouse could not be reached, or a bug: the night's loads are kept;
+        fix, then clear this task."""
+        observed = stages_for_airflow().observe(*_run())
+        alert_unusual(get_current_context(), observed.pop("to_alert"))
+        return observed
+
     @task(task_id=DBT_GROUP_ID, trigger_rule=TriggerRule.ALL_DONE)
     def build_marts_in_one_task() -> dict:
         """The whole `dbt build` in one task (the marts in `marts.*`, the public views in
@@ -185,6 +204,8 @@ def thanrak_nightly():
     prepare_warehouse() >> submissions
     # A mapped task does not take its function's docstring as its doc by itself.
     loaded = ingest.override(doc_md=ingest.function.__doc__).expand(batch=submissions)
+    observed = observe_deliveries()
+    loaded >> observed
     marts = dbt_task_group()
     if marts is None:
         marts = build_marts_in_one_task()
@@ -194,7 +215,7 @@ def thanrak_nightly():
         for root in marts.roots:
             root.trigger_rule = TriggerRule.ALL_DONE
     checked = verify_night()
-    loaded >> marts >> build_data_docs() >> write_report() >> checked
+    observed >> marts >> build_data_docs() >> write_report() >> checked
     marts >> checked
     marts >> announce_marts()
 

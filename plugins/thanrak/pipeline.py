@@ -30,6 +30,8 @@ from thanrak.load.manifest import is_pending, night_problems
 from thanrak.load.pseudonyms import KeysOutOfStep, Pseudonymiser
 from thanrak.load.statistics import refresh_statistics
 from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
+from thanrak.observe.method import Method
+from thanrak.observe.night import anomaly_facts, observe_night
 from thanrak.report.html_report import gather, write_html_report, write_scorecard_page
 from thanrak.report.scorecard import scorecard_page
 from thanrak.report.summary import night_summary, write_report
@@ -295,6 +297,20 @@ class Stages:
                         result = reject_after_failure(conn, submission_id, item.failed)
             detail.update(dataclasses.asdict(result))
         return dataclasses.replace(item, loaded=result, validation=None)
+
+    def observe(self, run_id: str, night: dt.date) -> dict:
+        """Measures the files loaded since (dq.file_metric) and judges the night's against their
+        province's history (dq.anomaly, severity warn: nothing is rejected). Returns the counts
+        and the anomalies at or above the alert level, for the alert."""
+        with self._logged(run_id, night, "observe", {}) as detail:
+            with connect(self.url, autocommit=True) as conn:
+                observed = observe_night(
+                    conn, night, self.settings.dbt_project_dir / "seeds" / "province_regions.csv"
+                )
+            detail.update(observed.to_detail())
+        method = Method.from_contract()
+        to_alert = [a for a in observed.anomalies if method.alerts(a.judgement.level)]
+        return {**detail, "to_alert": [anomaly_facts(a) for a in to_alert]}
 
     def build_marts(self, run_id: str, night: dt.date, *, full: bool = False) -> dict:
         """`dbt build` of what the files since the last successful build touch (night_selection),

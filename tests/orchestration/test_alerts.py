@@ -251,7 +251,7 @@ def test_nothing_configured_logs_one_line_and_sends_nothing(monkeypatch, caplog)
         assert _notifier().notify(_context()) == {}
     assert receiver.requests == []
     [line] = [r.getMessage() for r in caplog.records if r.name == LOGGER]
-    assert line.startswith("no failure alert sent: define the Airflow connection thanrak_alert_webhook")
+    assert line.startswith("no alert sent: define the Airflow connection thanrak_alert_webhook")
     assert line.endswith("; THANRAK_ALERT_WEBHOOK_URL are no longer read")
 
 
@@ -427,7 +427,7 @@ def test_an_smtp_connection_without_recipients_sends_nothing(monkeypatch, caplog
         _smtp_connection(monkeypatch, smtp.port, to=" ")
         assert _notifier().notify(_context()) == {}
     assert smtp.messages == []
-    assert "THANRAK_ALERT_EMAIL_TO is empty" in caplog.text and "no failure alert sent" in caplog.text
+    assert "THANRAK_ALERT_EMAIL_TO is empty" in caplog.text and "no alert sent" in caplog.text
 
 
 def test_starttls_required_but_not_offered_sends_nothing_and_does_not_raise(monkeypatch, caplog):

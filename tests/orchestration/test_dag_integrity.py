@@ -98,7 +98,13 @@ def test_every_task_of_the_night_has_a_doc_a_user_can_act_on(dagbag):
     dag = dagbag.dags["thanrak_nightly"]
     undocumented = [t.task_id for t in dag.tasks if not (t.doc_md and len(t.doc_md) > 80)]
     assert undocumented == []
-    for task_id in ("prepare_warehouse", "discover_submissions", "ingest", "verify_night"):
+    for task_id in (
+        "prepare_warehouse",
+        "discover_submissions",
+        "ingest",
+        "observe_deliveries",
+        "verify_night",
+    ):
         assert "**Failed?**" in dag.get_task(task_id).doc_md, task_id  # what to do next
     for task_id in ("build_data_docs", "write_report", "announce_marts"):
         assert "Runs" in dag.get_task(task_id).doc_md, task_id  # when it runs
@@ -139,7 +145,12 @@ def test_nightly_schedule_and_shape(dagbag):
     order = [t.task_id for t in dag.topological_sort()]
     dbt = [i for i, task_id in enumerate(order) if task_id.split(".")[0] == "build_marts"]
     assert order.index("prepare_warehouse") < order.index("discover_submissions")
-    assert order.index("discover_submissions") < order.index("ingest") < min(dbt)
+    assert (
+        order.index("discover_submissions")
+        < order.index("ingest")
+        < order.index("observe_deliveries")
+        < min(dbt)
+    )
     assert not {"extract", "validate", "load"} & set(order)  # one mapped task per province, not three
     assert (
         max(dbt) < order.index("build_data_docs") < order.index("write_report") < order.index("verify_night")
@@ -188,9 +199,10 @@ def test_local_mode_names_its_tasks_the_same_way(tmp_path):
 def test_dbt_runs_even_if_a_file_task_failed_and_a_failed_model_fails_the_run(dagbag):
     dag = dagbag.dags["thanrak_nightly"]
     producer = dag.get_task("build_marts.dbt_producer_watcher")
-    assert producer.upstream_task_ids == {"ingest"}
+    assert producer.upstream_task_ids == {"observe_deliveries"}
+    assert dag.get_task("observe_deliveries").upstream_task_ids == {"ingest"}
     assert producer.trigger_rule == "all_done"
-    for task_id in ("build_data_docs", "write_report", "verify_night"):
+    for task_id in ("observe_deliveries", "build_data_docs", "write_report", "verify_night"):
         assert dag.get_task(task_id).trigger_rule == "all_done", task_id
     # verify_night follows the dbt tasks themselves, and fails when any task of the run failed.
     assert any(t.startswith("build_marts.") for t in dag.get_task("verify_night").upstream_task_ids)

@@ -42,10 +42,12 @@ import os
 import re
 import socket
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from airflow.sdk import BaseHook, BaseNotifier
+
+from thanrak.observe.words import describe
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,8 @@ def webhook_body(alert: Mapping, webhook_format: str = "full") -> bytes:
 
 
 def email_subject(alert: Mapping) -> str:
+    if alert.get("kind") == "unusual_deliveries":
+        return f"[Thanrak] ผิดปกติ / unusual: {len(alert['anomalies'])} deliveries, night {alert.get('night')}"
     where = alert.get("task_id") or "run"
     if alert.get("province"):
         where += f" [{alert['province']}]"
@@ -162,6 +166,8 @@ def email_text(alert: Mapping) -> str:
     body += [f"{name}: {alert.get(name)}" for name in fields if alert.get(name) not in (None, "")]
     if alert.get("exception"):
         body += ["", "ข้อผิดพลาด / exception:", str(alert["exception"])]
+    if alert.get("anomalies"):
+        body += ["", *alert["text"].splitlines()[2:]]
     body += ["", "คู่มือ / runbook: docs/runbook.md"]
     return "\n".join(body) + "\n"
 
@@ -170,6 +176,28 @@ def email_html(alert: Mapping) -> str:
     """`email_text` as the HTML `SmtpNotifier` sends: escaped, in a <pre> that keeps its lines."""
     style = "font-family: sans-serif; white-space: pre-wrap"
     return f'<pre style="{style}">{html.escape(email_text(alert))}</pre>\n'
+
+
+def build_unusual_alert(facts: Mapping, anomalies: list[Mapping]) -> dict:
+    """The alert for a night's unusual deliveries at or above the alert level (contracts/
+    observe.yaml): the run's facts, the anomalies (as thanrak.observe.night.anomaly_facts), and
+    one Thai and one English line for each, at most UNUSUAL_LINES of them in `text`."""
+    alert = build_alert({**facts, "kind": "unusual_deliveries"})
+    night = alert["night"] or "?"
+    alert["anomalies"] = list(anomalies)
+    alert["summary_th"] = f"🟠 ฐานราก: คืน {night} พบข้อมูลผิดปกติ {len(anomalies)} รายการ (ไม่ได้ปฏิเสธไฟล์)"
+    alert["summary_en"] = (
+        f"🟠 Thanrak: night {night}: {len(anomalies)} unusual deliveries (no file was rejected)"
+    )
+    lines = [line for anomaly in anomalies[:UNUSUAL_LINES] for line in describe(anomaly)]
+    if len(anomalies) > UNUSUAL_LINES:
+        more = len(anomalies) - UNUSUAL_LINES
+        lines.append(f"และอีก {more} รายการในรายงาน · and {more} more in the report")
+    alert["text"] = "\n".join([alert["summary_th"], alert["summary_en"], *lines])
+    return alert
+
+
+UNUSUAL_LINES = 10
 
 
 # ---------------------------------------------------------------- Airflow glue
@@ -265,8 +293,13 @@ class ThanrakFailureNotifier(BaseNotifier):
             log.exception("failure alert could not be sent")
 
     def notify(self, context: Mapping) -> dict[str, bool]:
-        """Sends the alert through every configured channel: {channel: delivered}, empty when
-        nothing is configured. Never raises."""
+        """Sends the failure alert through every configured channel: {channel: delivered}, empty
+        when nothing is configured. Never raises."""
+        return self.send(context, lambda: build_alert(alert_from_context(context, self.kind)))
+
+    def send(self, context: Mapping, make_alert: Callable[[], dict]) -> dict[str, bool]:
+        """Sends the alert `make_alert()` builds (only when a channel is configured) through every
+        configured channel: {channel: delivered}. Never raises."""
         webhook = _connection(self.webhook_conn_id)
         smtp = _connection(self.smtp_conn_id)
         recipients = [a.strip() for a in os.getenv("THANRAK_ALERT_EMAIL_TO", "").split(",") if a.strip()]
@@ -276,15 +309,15 @@ class ThanrakFailureNotifier(BaseNotifier):
             )
         if webhook is None and (smtp is None or not recipients):
             log.info(
-                "no failure alert sent: define the Airflow connection %s and/or %s with "
+                "no alert sent: define the Airflow connection %s and/or %s with "
                 "THANRAK_ALERT_EMAIL_TO (docs/runbook.md)%s",
                 self.webhook_conn_id,
                 self.smtp_conn_id,
                 _retired_variables(),
             )
             return {}
-        alert = build_alert(alert_from_context(context, self.kind))
-        log.info("failure alert: %s", alert["summary_en"])
+        alert = make_alert()
+        log.info("alert: %s", alert["summary_en"])
         outcome = {}
         if webhook is not None:
             outcome["webhook"] = self._send_webhook(alert, webhook, context)
@@ -386,6 +419,16 @@ def _retrying_http_notifier() -> type:
             log.info("alert webhook delivered (HTTP %s)", response.status_code)
 
     return RetryingHttpNotifier
+
+
+def alert_unusual(context: Mapping, anomalies: list[Mapping]) -> dict[str, bool]:
+    """Sends the night's unusual deliveries at or above the alert level through the failure
+    alerts' channels: {channel: delivered}, empty when there are none or nothing is configured."""
+    if not anomalies:
+        return {}
+    return ThanrakFailureNotifier().send(
+        context, lambda: build_unusual_alert(alert_from_context(context, "unusual_deliveries"), anomalies)
+    )
 
 
 def send_test_alert() -> dict[str, bool]:
