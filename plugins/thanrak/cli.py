@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -146,6 +147,12 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--province", help="2-digit province code (default: from the folder)")
     parser.add_argument("--period", help="reporting month YYYY-MM (default: from the folder)")
+    parser.add_argument(
+        "--usual-volumes",
+        type=Path,
+        help="usual-volumes.json from a night's report folder: warns when the file's rows are far "
+        "from what the province usually sends (default: the newest one under the reports folder)",
+    )
 
 
 _VERDICTS = {
@@ -170,10 +177,26 @@ def _check(args: argparse.Namespace, settings: Settings, parser: argparse.Argume
             f"หรือวางไฟล์ในโฟลเดอร์ดังกล่าว / the file is not in a <province>/<dataset>/<YYYY-MM>/ folder: "
             f"give {' '.join(missing)}, or put it in such a folder"
         )
-    result = check_file(args.file, dataset=dataset, province=province, period=period)
+    usual = args.usual_volumes or _newest_usual_volumes(settings)
+    if usual is not None and not usual.is_file():
+        parser.error(f"ไม่พบไฟล์ / no such file: {usual}")
+    result = check_file(
+        args.file,
+        dataset=dataset,
+        province=province,
+        period=period,
+        usual_volumes=json.loads(usual.read_text(encoding="utf-8")) if usual else None,
+    )
     print("\n".join(result.lines))
     print(_VERDICTS[result.verdict])
     return result.exit_code
+
+
+def _newest_usual_volumes(settings: Settings) -> Path | None:
+    from thanrak.observe.night import USUAL_VOLUMES_FILE
+
+    found = sorted(settings.reports_dir.glob(f"*/{USUAL_VOLUMES_FILE}"))
+    return found[-1] if found else None
 
 
 def _migrate(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from thanrak.load.pseudonyms import KeysOutOfStep, Pseudonymiser
 from thanrak.load.statistics import refresh_statistics
 from thanrak.nights import BANGKOK_TZ, night_cutoff, night_window_start
 from thanrak.observe.method import Method
-from thanrak.observe.night import anomaly_facts, observe_night
+from thanrak.observe.night import USUAL_VOLUMES_FILE, anomaly_facts, observe_night, usual_volumes
 from thanrak.report.html_report import gather, write_html_report, write_scorecard_page
 from thanrak.report.scorecard import scorecard_page
 from thanrak.report.summary import night_summary, write_report
@@ -307,6 +308,13 @@ class Stages:
                 observed = observe_night(
                     conn, night, self.settings.dbt_project_dir / "seeds" / "province_regions.csv"
                 )
+                volumes = usual_volumes(conn)
+            # for `thanrak check`: an office judges a file's rows before sending it
+            folder = self.settings.reports_dir / night.isoformat()
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / USUAL_VOLUMES_FILE).write_text(
+                json.dumps(volumes, ensure_ascii=False), encoding="utf-8"
+            )
             detail.update(observed.to_detail())
         method = Method.from_contract()
         to_alert = [a for a in observed.anomalies if method.alerts(a.judgement.level)]

@@ -19,6 +19,7 @@ from pathlib import Path
 import psycopg
 from psycopg.types.json import Jsonb
 
+from thanrak.contract.declarations import DATASETS
 from thanrak.observe.measures import measure_files
 from thanrak.observe.method import (
     SCALES,
@@ -33,6 +34,7 @@ from thanrak.observe.method import (
 )
 
 REGION_SCHEME = "nesdc_4_and_bangkok"
+USUAL_VOLUMES_FILE = "usual-volumes.json"  # in the night's report folder
 
 
 @dataclass(frozen=True)
@@ -249,3 +251,23 @@ def anomaly_facts(anomaly: Anomaly) -> dict:
         "history_periods": anomaly.history_periods,
         "detail": anomaly.detail,
     }
+
+
+def usual_volumes(conn: psycopg.Connection, method: Method | None = None) -> dict:
+    """Each slot's recent rows received (the in-force file of its last periods), for `thanrak
+    check` to judge a file before it is sent with no warehouse at hand: {"method": ...,
+    "slots": {province: {dataset: {"periods": [...], "rows": [...]}}}}, newest first, only
+    slots with enough history to be judged on their own."""
+    method = method or Method.from_contract()
+    slots: dict = {}
+    for dataset, provinces in _in_force(conn, list(DATASETS)).items():
+        for province, periods in provinces.items():
+            recent = [p for p in sorted(periods, reverse=True) if "rows" in periods[p]][
+                : method.history_periods
+            ]
+            if len(recent) >= method.min_history:
+                slots.setdefault(province, {})[dataset] = {
+                    "periods": recent,
+                    "rows": [int(periods[p]["rows"]) for p in recent],
+                }
+    return {"method": "robust_z", "slots": slots}

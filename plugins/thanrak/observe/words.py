@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from thanrak.contract.declarations import code_lists, load_contract
+from thanrak.observe.method import Judgement
 
 DIRECTIONS = {
     "higher": ("สูงกว่าปกติ", "higher than usual"),
@@ -81,3 +82,20 @@ def describe(facts: Mapping) -> tuple[str, str]:
         f"{where_th}: {what_th} ({direction_th}, ระดับ{level_th})",
         f"{where_en}: {what_en} ({direction_en}, level {level_en})",
     )
+
+
+def volume_warning(rows: int, judgement: Judgement) -> list[str]:
+    """`thanrak check`'s warning when a file's rows are far from the province's usual (an office
+    may have exported the wrong month, or one amphoe only); nothing when they are not."""
+    if judgement.direction is None:
+        return []
+    fewer = judgement.direction == "lower"
+    usual = f"{judgement.expected_low:,.0f}–{judgement.expected_high:,.0f}"
+    return [
+        "คำเตือน / WARNING (ไฟล์ไม่ถูกปฏิเสธเพราะเหตุนี้ / the file is not rejected for this):",
+        f"  ไฟล์นี้มี {rows:,} แถว ปกติจังหวัดนี้ส่ง {usual} แถว ({'น้อย' if fewer else 'มาก'}กว่าปกติมาก)"
+        " โปรดตรวจว่าส่งออกข้อมูลถูกเดือนและครบทุกอำเภอ",
+        f"  This file has {rows:,} rows; the province usually sends {usual} "
+        f"({'far fewer' if fewer else 'far more'} than usual): check that the right month was exported, "
+        "with every amphoe",
+    ]

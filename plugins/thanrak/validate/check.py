@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from thanrak.contract.declarations import load_contract
 from thanrak.extract.frame import SOURCE_ROW, FileRejected, extract_in_folder
 from thanrak.landing.discovery import slot_problem
 from thanrak.nights import BANGKOK_TZ
+from thanrak.observe.method import Method, judge
+from thanrak.observe.words import volume_warning
 from thanrak.validate.validation import REASONS, province_areas_from_geothai, validate
 from thanrak.warehouse.reference import cdd_province_codes
 
@@ -37,10 +40,13 @@ def slot_from_path(path: Path) -> tuple[str, str, str] | None:
     return (match[1], match[2], match[3]) if match else None
 
 
-def check_file(path: Path, *, dataset: str, province: str, period: str) -> CheckResult:
+def check_file(
+    path: Path, *, dataset: str, province: str, period: str, usual_volumes: Mapping | None = None
+) -> CheckResult:
     """The nightly pipeline's verdict on one file, without a warehouse: the same slot verdict as
     discovery, then the same extract (a file of another dataset named as such) and the same
-    suite."""
+    suite. With `usual_volumes` (a night's usual-volumes.json), a warning when the file's rows
+    are far from the province's usual: it does not change the verdict."""
     problem = slot_problem(
         province, dataset, period, cdd_province_codes(), where=f"{province}/{dataset}/{period}"
     )
@@ -79,4 +85,9 @@ def check_file(path: Path, *, dataset: str, province: str, period: str) -> Check
     for row, reasons in zip(bad[SOURCE_ROW], bad[REASONS], strict=True):
         for reason in json.loads(reasons):
             lines.append(f"  แถว/row {row}: {reason['message_th']} / {reason['message_en']}")
+    usual = (usual_volumes or {}).get("slots", {}).get(province, {}).get(dataset)
+    if usual:
+        lines += volume_warning(
+            extracted.rows, judge(Method.from_contract(), "rows", extracted.rows, usual["rows"])
+        )
     return CheckResult("rows_quarantined" if len(bad) else "accepted", lines)
