@@ -22,7 +22,13 @@ from pathlib import Path
 import pytest
 
 from thanrak.orchestration import alerts
-from thanrak.orchestration.alerts import ThanrakFailureNotifier, alert_from_context, build_alert, redact
+from thanrak.orchestration.alerts import (
+    ThanrakFailureNotifier,
+    alert_from_context,
+    alert_unusual,
+    build_alert,
+    redact,
+)
 
 LOGGER = "thanrak.orchestration.alerts"
 LOG_URL = "http://airflow:8080/dags/thanrak_nightly/runs/x/tasks/ingest/mapped/12?try_number=3"
@@ -542,3 +548,53 @@ def test_a_real_airflow_task_failure_sends_one_alert_after_its_retries(tmp_path)
     assert "/dags/thanrak_alert_probe/runs/" in body["log_url"]
     assert "ล้มเหลว" in body["summary_th"]
     assert "alert webhook delivered (HTTP 200)" in output
+
+
+UNUSUAL = [
+    {
+        "submission_id": 7, "province": "40", "dataset": "otop_sales", "period": "2026-11", "check": "rows",
+        "observed": 120.0, "expected": 250.0, "expected_low": 176.0, "expected_high": 355.0, "score": -7.3,
+        "direction": "lower", "level": "high", "baseline": "own", "history_periods": 6, "detail": {},
+    },
+    {
+        "submission_id": 8, "province": "34", "dataset": "otop_sales", "period": "2026-11",
+        "check": "code_shift:channel", "observed": 0.6, "expected": 0.03, "expected_low": 0.0,
+        "expected_high": 0.2, "score": 11.0, "direction": "shifted", "level": "high", "baseline": "peers",
+        "history_periods": 5, "detail": {"code": "online", "share": 0.7, "usual_share": 0.1},
+    },
+]  # fmt: skip
+
+
+def test_unusual_deliveries_alert_through_the_same_channels_thai_first(monkeypatch):
+    """The night's anomalies at the alert level: one webhook POST and one e-mail, each anomaly
+    one Thai and one English line with the value, the usual range and the direction."""
+    with Receiver() as receiver, SMTPReceiver() as smtp:
+        _webhook_connection(monkeypatch, receiver.url)
+        _smtp_connection(monkeypatch, smtp.port)
+        outcome = alert_unusual(
+            {"dag": _FakeTI(), "run_id": "r1", "params": {"night": "2026-11-22"}}, UNUSUAL
+        )
+    assert outcome == {"webhook": True, "email": True}
+    body = receiver.json()
+    assert body["kind"] == "unusual_deliveries" and body["night"] == "2026-11-22"
+    assert body["anomalies"] == UNUSUAL
+    lines = body["text"].splitlines()
+    assert lines[0] == "🟠 ฐานราก: คืน 2026-11-22 พบข้อมูลผิดปกติ 2 รายการ (ไม่ได้ปฏิเสธไฟล์)"
+    assert lines[2] == (
+        "ยอดจำหน่ายผลิตภัณฑ์ OTOP จังหวัด 40 งวด 2026-11: จำนวนแถว 120 ปกติ 176–355 (ต่ำกว่าปกติ, ระดับสูง)"
+    )
+    assert (
+        lines[3]
+        == "OTOP sales, province 40, 2026-11: Rows 120, usually 176–355 (lower than usual, level high)"
+    )
+    assert "ออนไลน์" in lines[4] and "70%" in lines[4] and "ปกติ 10%" in lines[4]
+    message = _sent_message(smtp.messages[0])
+    assert message["Subject"] == "[Thanrak] ผิดปกติ / unusual: 2 deliveries, night 2026-11-22"
+    assert lines[3] in message.get_body(("html",)).get_content()
+
+
+def test_no_unusual_delivery_sends_nothing(monkeypatch):
+    with Receiver() as receiver:
+        _webhook_connection(monkeypatch, receiver.url)
+        assert alert_unusual({"run_id": "r1"}, []) == {}
+    assert receiver.requests == []
