@@ -72,7 +72,10 @@ def test_a_shifted_code_distribution_names_the_code_that_grew():
     assert judgement.direction == "shifted" and judgement.level == "high"
     assert moved_most(shifted, usual) == {"code": "online", "share": 0.7, "usual_share": 0.11}
     ordinary = {"shop": 0.48, "online": 0.11, "fair": 0.41}
-    assert judge(METHOD, "code_shift:channel", shares_distance(ordinary, usual), shift_baseline(history)).level is None
+    assert (
+        judge(METHOD, "code_shift:channel", shares_distance(ordinary, usual), shift_baseline(history)).level
+        is None
+    )
 
 
 def test_a_distribution_must_move_far_enough_to_be_named():
