@@ -9,8 +9,10 @@ import pytest
 from thanrak.observe.method import (
     LEVELS,
     Method,
+    distance_sampling,
     judge,
     moved_most,
+    share_sampling,
     shares_distance,
     shift_baseline,
     usual_shares,
@@ -94,3 +96,21 @@ def test_shares_distance():
     assert shares_distance({"a": 1.0}, {"a": 1.0}) == 0
     assert shares_distance({"a": 1.0}, {"b": 1.0}) == 1
     assert shares_distance({"a": 0.6, "b": 0.4}, {"a": 0.4, "b": 0.6}) == pytest.approx(0.2)
+
+
+def test_a_small_file_is_not_judged_as_finely_as_a_large_one():
+    """An optional column empty on 10 % of 500-row files: 4 of 20 rows empty is chance, 4 of
+    every 10 over 500 rows is not."""
+    history = [0.1, 0.11, 0.09, 0.1, 0.1]
+    small = judge(METHOD, "null_share:x", 4 / 20, history, share_sampling(0.1, 20))
+    large = judge(METHOD, "null_share:x", 0.4, history, share_sampling(0.1, 500))
+    assert small.level is None and large.direction == "higher"
+    assert share_sampling(0.0, 20) == pytest.approx((0.05 * 0.95 / 20) ** 0.5)  # kept off 0 by a row
+    # 20 rows drawn from two codes of 50 % each miss them by about 0.09 on average
+    assert distance_sampling({"a": 0.5, "b": 0.5}, 20) == pytest.approx(0.089, abs=0.001)
+    history = [{"a": 0.5, "b": 0.5}] * 6
+    chance = {"a": 0.35, "b": 0.65}  # 3 rows of 20 from a to b
+    judgement = judge(
+        METHOD, "code_shift:x", 0.15, shift_baseline(history), distance_sampling(usual_shares(history), 20)
+    )
+    assert shares_distance(chance, usual_shares(history)) == pytest.approx(0.15) and judgement.level is None

@@ -121,6 +121,9 @@ class Contract:
     schedule: str = "monthly"
     # the main amounts whose file total thanrak.observe compares with the province's history
     observed_sums: tuple[str, ...] = ()
+    # fiscal_year: the rows are a standing since 1 October (budget lines), so a month is compared
+    # only with the same fiscal year's months or earlier years' same month
+    observed_resets: str | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -206,6 +209,9 @@ def load_contract(dataset: str) -> Contract:
     if raw.get("schedule", "monthly") not in SCHEDULES:
         raise ValueError(f"{dataset}: unknown schedule {raw['schedule']!r}; known: {', '.join(SCHEDULES)}")
     observed_sums = tuple(raw.get("observe", {}).get("sums", ()))
+    observed_resets = raw.get("observe", {}).get("resets")
+    if observed_resets not in (None, "fiscal_year"):
+        raise ValueError(f"{dataset}: observe.resets must be fiscal_year, not {observed_resets!r}")
     for name in observed_sums:
         if name not in {c.name for c in columns if c.type in ("integer", "decimal")}:
             raise ValueError(f"{dataset}: observe.sums names {name!r}, not a number column")
@@ -226,4 +232,5 @@ def load_contract(dataset: str) -> Contract:
         due_day=int(raw.get("due_day", 10)),
         schedule=raw.get("schedule", "monthly"),
         observed_sums=observed_sums,
+        observed_resets=observed_resets,
     )

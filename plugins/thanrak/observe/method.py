@@ -78,13 +78,22 @@ def family(check: str) -> str:
     return check.split(":", 1)[0]
 
 
-def judge(method: Method, check: str, observed: float, baseline: Sequence[float]) -> Judgement:
-    """Judges `observed` against `baseline` (at least one value) for a check of `check`'s family."""
+def judge(
+    method: Method, check: str, observed: float, baseline: Sequence[float], sampling: float = 0.0
+) -> Judgement:
+    """Judges `observed` against `baseline` (at least one value) for a check of `check`'s family.
+    `sampling`: the file's own sampling noise on a share or distance scale (share_sampling,
+    distance_sampling), a floor on the spread, so that a file of 20 rows is not judged as
+    finely as the baseline's files of 500."""
     scale = SCALES[family(check)]
     to_scale, from_scale = _TRANSFORMS[scale]
     points = [to_scale(v) for v in baseline]
     centre = statistics.median(points)
-    spread = max(MAD_TO_SIGMA * statistics.median(abs(p - centre) for p in points), method.min_spread[scale])
+    if scale == "distance":  # a small file's shares are that far from the usual by chance alone
+        centre = max(centre, sampling)
+    spread = max(
+        MAD_TO_SIGMA * statistics.median(abs(p - centre) for p in points), method.min_spread[scale], sampling
+    )
     score = (to_scale(observed) - centre) / spread
     threshold = method.levels[LEVELS[0]]
     side = ONE_SIDED.get(family(check))
@@ -107,6 +116,23 @@ def judge(method: Method, check: str, observed: float, baseline: Sequence[float]
         direction=direction,
         level=level,
     )
+
+
+def share_sampling(share: float, rows: int) -> float:
+    """The standard error of a share of `rows` rows (binomial), the share kept off 0 and 1 by one
+    row: a column never empty before may be empty on one row of 20 by chance."""
+    if rows <= 0:
+        return 0.0
+    share = min(max(share, 1 / rows), 1 - 1 / rows) if rows > 1 else 0.5
+    return math.sqrt(share * (1 - share) / rows)
+
+
+def distance_sampling(usual: Mapping[str, float], rows: int) -> float:
+    """The distance by which `rows` rows drawn from the usual shares miss them on average
+    (multinomial: E|p̂ − p| ≈ √(2/π) · √(p(1 − p)/n) per code, halved as the distance is)."""
+    if rows <= 0:
+        return 0.0
+    return 0.5 * math.sqrt(2 / math.pi) * sum(math.sqrt(p * (1 - p) / rows) for p in usual.values())
 
 
 def shares_distance(shares: Mapping[str, float], usual: Mapping[str, float]) -> float:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
+import statistics
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,15 +21,17 @@ from pathlib import Path
 import psycopg
 from psycopg.types.json import Jsonb
 
-from thanrak.contract.declarations import DATASETS
+from thanrak.contract.declarations import DATASETS, load_contract
 from thanrak.observe.measures import measure_files
 from thanrak.observe.method import (
     SCALES,
     Judgement,
     Method,
+    distance_sampling,
     family,
     judge,
     moved_most,
+    share_sampling,
     shares_distance,
     shift_baseline,
     usual_shares,
@@ -90,21 +94,31 @@ def observe_night(
     amphoes = dict(conn.execute("select province_code, count(*) from ref.amphoe group by 1").fetchall())
     for submission_id, province, dataset, period in files:
         slot = history[dataset]
-        baselines = _Baselines(method, slot, province, period, peers_of.get(province, ()), amphoes)
-        for check, value in _checks(slot[province].get(period, {})).items():
+        resets = load_contract(dataset).observed_resets == "fiscal_year"
+        baselines = _Baselines(method, slot, province, period, peers_of.get(province, ()), amphoes, resets)
+        measures = slot[province].get(period, {})
+        rows = int(measures.get("rows", 0))
+        for check, value in _checks(measures).items():
             found = baselines.of(check)
             if found is None:
                 observed.not_judged += 1
                 continue
             kind, values = found
             observed.checks += 1
+            detail = {}
             if family(check) == "code_shift":
                 usual = usual_shares(values)
-                judgement = judge(method, check, shares_distance(value, usual), shift_baseline(values))
+                distance = shares_distance(value, usual)
+                judgement = judge(
+                    method, check, distance, shift_baseline(values), distance_sampling(usual, rows)
+                )
                 detail = moved_most(value, usual)
+            elif family(check) == "null_share":
+                judgement = judge(
+                    method, check, value, values, share_sampling(statistics.median(values), rows)
+                )
             else:
                 judgement = judge(method, check, value, values)
-                detail = {}
             if judgement.level:
                 observed.anomalies.append(
                     Anomaly(
@@ -151,15 +165,19 @@ def _checks(metrics: Mapping[str, float]) -> dict[str, float | dict[str, float]]
 class _Baselines:
     """The baseline of each check of one file (see the module's docstring)."""
 
-    def __init__(self, method: Method, slot: Mapping, province: str, period: str, peers, amphoes: Mapping):
+    def __init__(
+        self, method: Method, slot: Mapping, province: str, period: str, peers, amphoes: Mapping, resets: bool
+    ):
         self.method, self.slot, self.province, self.period = method, slot, province, period
         self.peers, self.amphoes = peers, amphoes
         self.earlier = sorted((p for p in slot[province] if p < period), reverse=True)
+        # a standing since 1 October is compared within its fiscal year (or with earlier years' month)
+        self.recent = [p for p in self.earlier if not resets or _fiscal_year(p) == _fiscal_year(period)]
         self._checks_of: dict[tuple[str, str], dict] = {}
 
     def of(self, check: str) -> tuple[str, list] | None:
         method = self.method
-        own = [value for p in self.earlier if (value := self._value(self.province, p, check)) is not None]
+        own = [value for p in self.recent if (value := self._value(self.province, p, check)) is not None]
         same_month = [
             value
             for p in self.earlier
@@ -169,13 +187,11 @@ class _Baselines:
             return "own_fiscal_month", same_month
         if len(own) >= method.min_history:
             return "own", own[: method.history_periods]
-        peers = [
-            self._scaled(peer, value, check)
-            for peer in self.peers
-            if (value := self._value(peer, self.period, check)) is not None
-        ]
+        peers = {
+            peer: value for peer in self.peers if (value := self._value(peer, self.period, check)) is not None
+        }
         if len(peers) >= method.min_peers:
-            return "peers", peers
+            return "peers", self._as_this_province(peers, check)
         return None
 
     def _value(self, province: str, period: str, check: str):
@@ -183,11 +199,32 @@ class _Baselines:
             self._checks_of[province, period] = _checks(self.slot.get(province, {}).get(period, {}))
         return self._checks_of[province, period].get(check)
 
-    def _scaled(self, peer: str, value, check: str):
-        """A peer's total or rows as if it were this province's size (per amphoe)."""
-        if SCALES[family(check)] != "log":
-            return value
-        return value * self.amphoes.get(self.province, 1) / self.amphoes.get(peer, 1)
+    def _as_this_province(self, peers: Mapping[str, float], check: str) -> list:
+        """The peers' rows or totals scaled to this province's number of amphoe when that makes
+        them more alike than they are as sent (a dataset sized by amphoe: activities, plots),
+        else as sent (two Pracharath bodies per province, whatever its size); shares as sent."""
+        if SCALES[family(check)] != "log" or len(peers) < 2:
+            return list(peers.values())
+        size = {peer: self.amphoes.get(peer, 1) for peer in peers}
+        scaled = {
+            peer: value * self.amphoes.get(self.province, 1) / size[peer] for peer, value in peers.items()
+        }
+        if _log_dispersion(scaled.values()) < _log_dispersion(peers.values()):
+            return list(scaled.values())
+        return list(peers.values())
+
+
+def _log_dispersion(values) -> float:
+    """The median absolute deviation of the values' logs: how alike they are as ratios."""
+    logs = [math.log1p(max(v, 0.0)) for v in values]
+    centre = statistics.median(logs)
+    return statistics.median(abs(v - centre) for v in logs)
+
+
+def _fiscal_year(period: str) -> int:
+    """The Thai fiscal year (CE of its September) of a YYYY-MM period: October starts the next."""
+    year, month = int(period[:4]), int(period[5:7])
+    return year + 1 if month >= 10 else year
 
 
 def _peers(regions_csv: Path) -> dict[str, tuple[str, ...]]:
