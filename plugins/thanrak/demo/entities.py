@@ -5,14 +5,15 @@ A registry derives from (seed, province, scale) and, for what is funded per fisc
 budget projects), the fiscal year; never from the night. A night's file for a month then
 reports the entities active in that month, so the same plot_id comes back in every month of
 its life with a rising progress_pct, the same producer and product pairs every month, the same
-project lines every month of the project. Activities stay events, drawn per night.
+project lines every month of the project. Activities and survey visits stay events, drawn per
+night, as many as the province's size gives, give or take a few percent from month to month.
 
 Scale. At --scale 1 a province's file of a month holds about MEAN_ROWS rows on average (the
-demo night, ~200k rows). Provinces are sized by their number of amphoe (Ubon Ratchathani, 25
-amphoe, is about twice the mean of 878 / 76). `full_scale(dataset)` is the --scale at which the
-registries reach the figures of the brief (docs: /work/shared/domain-brief.md): 4,044 Khok Nong
-Na plots a fiscal year in Ubon, 93,414 OTOP producers nationally, about 100 budget projects per
-province, 12.8 M households a survey year.
+demo night, ~200k rows). Provinces are sized by their number of amphoe (`province_size`: Ubon
+Ratchathani, 25 amphoe, is about twice the mean of 878 / 76). `full_scale(dataset)` is the
+--scale at which the registries reach the figures of the brief (docs:
+/work/shared/domain-brief.md): 4,044 Khok Nong Na plots a fiscal year in Ubon, 93,414 OTOP
+producers nationally, about 100 budget projects per province, 12.8 M households a survey year.
 """
 
 from __future__ import annotations
@@ -110,8 +111,13 @@ def _rows_per_entity(dataset: str) -> float:
 _MEAN_LINE_SHARE = 0.8  # a project's lines cover 60-100 % of the province's units
 
 
+def province_size(province: str) -> float:
+    """A province's size against the mean province, by its number of amphoe (1 on average)."""
+    return len(amphoes(province)) / _mean_amphoes()
+
+
 def _size(dataset: str, province: str, scale: float) -> float:
-    weight = 1.0 if dataset == "budget_disbursement" else len(amphoes(province)) / _mean_amphoes()
+    weight = 1.0 if dataset == "budget_disbursement" else province_size(province)
     return scale * MEAN_ROWS[dataset] / _rows_per_entity(dataset) * weight
 
 
@@ -440,10 +446,9 @@ def supported_projects(seed: int, province: str, scale: float) -> tuple[Supporte
     life and then reports as completed."""
     rng = random.Random(f"{seed}-{province}-pracharath_projects")
     lists = code_lists()
-    weight = len(amphoes(province)) / _mean_amphoes()
     low, high = load_contract("pracharath_projects").column("support_baht").typical
     found = []
-    for number in range(max(ALWAYS_REPORTED, round(PRACHARATH_PROJECTS * scale * weight))):
+    for number in range(max(ALWAYS_REPORTED, round(PRACHARATH_PROJECTS * scale * province_size(province)))):
         months = rng.randint(*PROJECT_MONTHS)
         total = rng.uniform(low, high)
         steps = list(accumulate(rng.uniform(0.5, 1.5) for _ in range(months)))

@@ -49,6 +49,7 @@ from thanrak.demo.entities import (
     cdd_provinces,
     code_of,
     household,
+    province_size,
     reported,
     tambons,
     units,
@@ -68,6 +69,9 @@ FILE_DEFECTS = (
     "duplicate_keys", "wrong_province_folder", "wrong_period_folder", "unknown_dataset", "unknown_province",
     "pii_in_clear",
 )  # fmt: skip
+# Sigma of the month-to-month noise on an event dataset's rows: an office's volume is steady
+# (about ±8 %), well inside what the observability checks allow a month (±10 % at the least).
+MONTH_NOISE = 0.08
 
 
 @dataclass
@@ -208,13 +212,14 @@ def _reported(
     count: int | None = None,
 ) -> list[dict]:
     """What each row of the file takes from the registries (thanrak.demo.entities): the
-    entities active in the night's month; for events, as many as the night brings (or
-    `count`). With `count`, at most that many rows."""
+    entities active in the night's month; for events, as many as the province's size gives,
+    with a little noise from month to month (or `count`). With `count`, at most that many rows."""
     known = reported(contract.dataset, seed, province, night, scale)
     if known is not None:
         return known[:count]
     if count is None:
-        count = max(5, min(500_000, int(rng.lognormvariate(0, 0.4) * MEAN_ROWS[contract.dataset] * scale)))
+        usual = MEAN_ROWS[contract.dataset] * scale * province_size(province)
+        count = max(5, min(500_000, int(usual * rng.lognormvariate(0, MONTH_NOISE))))
     if contract.pii_column:  # survey visits: households the survey follows from year to year
         return [household(province, night, index) for index in range(count)]
     return [{}] * count
