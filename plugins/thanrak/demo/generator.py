@@ -21,6 +21,17 @@ year's allocation, and what was committed, disbursed and returned since 1 Octobe
 month by month to September. That is what the marts assume: the scorecard's disbursement rate
 takes each project and unit at its latest month up to the quarter's end, against cumulative
 milestones, so a month's row must carry everything so far (flows would be undercounted).
+
+Anomalies. A clean file can also be made unusual for its province, so that the observability
+checks (thanrak.observe, docs/data-quality.md "Unusual deliveries") have something to find and
+tests can prove each is found: about half the usual rows, three times the rows of an event
+dataset, a main amount (the contract's observe.sums) four times as large, an optional column
+mostly left blank, a code column mostly set to a code that is usually rare. Each is recorded
+(`GeneratedNight.anomalies`) with the check and direction that should flag it. An anomalous file
+stays clean: keys unique, values within their bounds and every cross-field rule kept, so
+validation rejects or quarantines nothing it did not record as a defect. Each file draws from a
+random stream of its own: an anomalous file is the same night's clean file changed as recorded,
+and no other file changes with it.
 """
 
 from __future__ import annotations
@@ -44,6 +55,7 @@ from thanrak.contract.declarations import DATASETS, Column, Contract, Rule, code
 from thanrak.demo.entities import (
     MEAN_ROWS,
     PROJECT_NAMES,
+    REPORTED,
     allowed_range,
     amphoes,
     cdd_provinces,
@@ -72,6 +84,25 @@ FILE_DEFECTS = (
 # Sigma of the month-to-month noise on an event dataset's rows: an office's volume is steady
 # (about ±8 %), well inside what the observability checks allow a month (±10 % at the least).
 MONTH_NOISE = 0.08
+# Each kind of anomaly, in the order they take turns, with the check that should flag it (its
+# column filled in) and the direction the check reports.
+ANOMALY_CHECKS = {
+    "halved_volume": ("rows", "lower"),
+    "volume_spike": ("rows", "higher"),
+    "amount_spike": ("sum:{column}", "higher"),
+    "null_jump": ("null_share:{column}", "higher"),
+    "code_shift": ("code_shift:{column}", "shifted"),
+}
+ANOMALY_KINDS = tuple(ANOMALY_CHECKS)
+# A file of fewer rows swings too much from month to month (a sum of two meetings' attendees)
+# for one anomaly to stand out against its history
+ANOMALY_MIN_ROWS = 20
+VOLUME_SPIKE = 3  # rows of a spiked file against its usual volume
+AMOUNT_SPIKE = 4  # far outside a month's usual spread, within every amount's declared bounds
+NULL_JUMP = 0.6  # share of the rows left blank
+USUALLY_FILLED = 0.5  # a column filled on more of the clean rows than this can jump to blank
+CODE_SHIFT = 0.7  # share of the rows set to the shifted code
+RARE_CODE = 0.25  # the most a code has of the clean rows to be shifted to
 
 
 @dataclass
@@ -84,11 +115,34 @@ class Defect:
 
 
 @dataclass
+class InjectedAnomaly:
+    """A clean file made unusual for its province, and what the observability checks should
+    report for it."""
+
+    path: str
+    province: str
+    dataset: str
+    kind: str
+    check: str  # rows, sum:<column>, null_share:<column> or code_shift:<column>
+    direction: str  # higher, lower or shifted
+    column: str | None = None
+    code: str | None = None  # the code a code_shift set
+
+    @classmethod
+    def of(
+        cls, path: str, province: str, dataset: str, kind: str, column: str | None, code: str | None
+    ) -> InjectedAnomaly:
+        check, direction = ANOMALY_CHECKS[kind]
+        return cls(path, province, dataset, kind, check.format(column=column), direction, column, code)
+
+
+@dataclass
 class GeneratedNight:
     night: dt.date
     files: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     defects: list[Defect] = field(default_factory=list)
+    anomalies: list[InjectedAnomaly] = field(default_factory=list)
 
     @property
     def total_rows(self) -> int:
@@ -109,11 +163,13 @@ def generate_night(
     defect_rate: float = 0.01,
     file_defects: int = 3,
     xlsx_share: float = 0.2,
+    anomalies: int = 0,
 ) -> GeneratedNight:
     """Writes one night of deliveries: for each province and dataset, the file of the night's
     month. `file_defects` files are spoilt as a whole (kinds in turn); row defects hit about
-    `defect_rate` of the rows of the other files."""
-    rng = random.Random(f"{seed}-{night.isoformat()}")
+    `defect_rate` of the rows of the other files. `anomalies` of the files not spoilt are made
+    unusual for their province (ANOMALY_KINDS in turn), their rows still clean."""
+    night_rng = random.Random(f"{seed}-{night.isoformat()}")
     provinces = provinces or cdd_provinces()
     result = GeneratedNight(night=night, rows=dict.fromkeys(datasets, 0))
     # a dataset sent only when something took place has no file where nothing did
@@ -123,11 +179,31 @@ def generate_night(
         for d in datasets
         if load_contract(d).schedule == "monthly" or reported(d, seed, p, night, scale)
     ]
-    spoilt = _spoilt_slots(rng, slots, file_defects)
+    spoilt = _spoilt_slots(night_rng, slots, file_defects)
+    # each file draws from a random stream of its own: an anomaly in one file changes no other
+    streams = {slot: night_rng.getrandbits(64) for slot in slots}
+
+    def clean_file(province: str, dataset: str) -> tuple[random.Random, Contract, list[dict]]:
+        """The file's stream and its clean rows, the first thing drawn from it."""
+        rng, contract = random.Random(streams[(province, dataset)]), load_contract(dataset)
+        known = _reported(rng, seed, contract, province, night, scale)
+        return rng, contract, _rows(rng, contract, province, night, known)
+
+    def allows(slot: tuple[str, str], kind: str) -> bool:
+        """Tried on the file's clean rows, drawn again from the same stream when it is written."""
+        return _inject_anomaly(kind, *clean_file(*slot), slot[0], night) is not None
+
+    candidates = [slot for slot in slots if slot not in spoilt]
+    anomaly_rng = random.Random(f"{seed}-{night.isoformat()}-anomalies")
+    unusual = _unusual_slots(anomaly_rng, candidates, anomalies, allows)
     delivered_at = dt.datetime.combine(night, dt.time(18, 0), BANGKOK_TZ)
     for province, dataset in slots:
-        contract = load_contract(dataset)
-        rows = _rows(rng, contract, province, night, _reported(rng, seed, contract, province, night, scale))
+        rng, contract, rows = clean_file(province, dataset)
+        anomaly = None
+        if (province, dataset) in unusual:
+            unusual_kind = unusual[(province, dataset)]
+            rows, column, code = _inject_anomaly(unusual_kind, rng, contract, rows, province, night)
+            anomaly = (unusual_kind, column, code)
         shape = _FileShape.pick(rng, xlsx_allowed=len(rows) <= 5000 and rng.random() < xlsx_share)
         folder = (province, dataset, f"{night:%Y-%m}")
         kind = spoilt.get((province, dataset))
@@ -147,6 +223,8 @@ def generate_night(
         stamp = (delivered_at + dt.timedelta(minutes=rng.randint(0, 400))).timestamp()
         os.utime(path, (stamp, stamp))
         result.files.append(relative)
+        if anomaly:
+            result.anomalies.append(InjectedAnomaly.of(relative, province, dataset, *anomaly))
         if kind:
             result.defects.append(Defect(relative, kind, kind))
         else:
@@ -185,6 +263,26 @@ def _spoilt_slots(rng: random.Random, slots: list[tuple[str, str]], count: int) 
     return spoilt
 
 
+def _unusual_slots(
+    rng: random.Random,
+    slots: list[tuple[str, str]],
+    count: int,
+    allows: Callable[[tuple[str, str], str], bool],
+) -> dict[tuple[str, str], str]:
+    """Which files are made unusual, and how: ANOMALY_KINDS in turn (five anomalies show every
+    kind), each on a file of a dataset it applies to whose clean rows allow it (`allows`: a
+    column usually filled, a rare code), the files tried in a seeded order."""
+    unusual: dict[tuple[str, str], str] = {}
+    for number in range(count):
+        kind = ANOMALY_KINDS[number % len(ANOMALY_KINDS)]
+        free = [s for s in slots if s not in unusual and _anomaly_columns(kind, load_contract(s[1]))]
+        rng.shuffle(free)
+        found = next((s for s in free if allows(s, kind)), None)
+        if found:
+            unusual[found] = kind
+    return unusual
+
+
 def example_csv(contract: Contract, rows: int = 3) -> str:
     """A few clean rows with Thai headers and BE dates, for the published contract."""
     rng = random.Random(contract.dataset)
@@ -220,19 +318,25 @@ def _reported(
     if count is None:
         usual = MEAN_ROWS[contract.dataset] * scale * province_size(province)
         count = max(5, min(500_000, int(usual * rng.lognormvariate(0, MONTH_NOISE))))
-    if contract.pii_column:  # survey visits: households the survey follows from year to year
-        return [household(province, night, index) for index in range(count)]
-    return [{}] * count
+    return _events(contract, province, night, range(count))
+
+
+def _events(contract: Contract, province: str, night: dt.date, numbers: range) -> list[dict]:
+    """What the registries give the night's events of these numbers: for survey visits, the
+    households the survey follows from year to year; nothing for an activity."""
+    if contract.pii_column:
+        return [household(province, night, number) for number in numbers]
+    return [{}] * len(numbers)
 
 
 def _rows(
-    rng: random.Random, contract: Contract, province: str, night: dt.date, known: list[dict]
+    rng: random.Random, contract: Contract, province: str, night: dt.date, known: list[dict], first: int = 0
 ) -> list[dict]:
     """Clean rows: the known fields of each, the other columns drawn from their declaration,
-    then every cross-field rule of the contract kept."""
+    then every cross-field rule of the contract kept. An event's own id counts from `first`."""
     makers = {c.name: _value_maker(rng, contract, c, province, night) for c in contract.columns}
     rows = []
-    for index, fields in enumerate(known):
+    for index, fields in enumerate(known, first):
         row = {name: fields[name] if name in fields else make(index) for name, make in makers.items()}
         for rule in contract.rules:
             KEEP[rule.kind](rng, contract, rule, row)
@@ -554,6 +658,170 @@ def _corrupt(rng: random.Random, kind: str, content: bytes) -> bytes:
     if kind == "corrupt_file":
         return rng.randbytes(len(content) // 2 + 64)
     return content[:40] + b"\xfc\xfd\xfe\xff" + content[40:]  # bytes no Thai code page defines
+
+
+# ---------------------------------------------------------------------------------------------
+# Anomalies: clean files, unusual for their province
+
+
+def _inject_anomaly(
+    kind: str, rng: random.Random, contract: Contract, rows: list[dict], province: str, night: dt.date
+) -> tuple[list[dict], str | None, str | None] | None:
+    """The file's rows made unusual by `kind`: (rows, column, code), None where these rows do
+    not allow it."""
+    columns = _anomaly_columns(kind, contract)
+    if not columns or len(rows) < ANOMALY_MIN_ROWS:
+        return None
+    return INJECT[kind](rng, contract, rows, columns, province, night)
+
+
+def _anomaly_columns(kind: str, contract: Contract) -> list[str | None]:
+    """What an anomaly of `kind` may change in the dataset's files, as far as the contract says:
+    the whole file ([None]) or these columns; [] where it never applies. The rows then decide
+    (a column must be usually filled to jump to blank, a code rare to be shifted to)."""
+    if kind == "halved_volume":
+        return [None]
+    if kind == "volume_spike":  # more rows must be more entities, and only events are drawn per night
+        return [] if contract.dataset in REPORTED else [None]
+    if kind == "amount_spike":
+        return [name for name in contract.observed_sums if _spiked_together(contract, name) is not None]
+    if kind == "null_jump":  # a rule may need the value, but a column blank but for one code may be blank
+        needed = {
+            name
+            for rule in contract.rules
+            for name in _read_by(contract, rule)
+            if not (rule.kind == "blank_unless" and name == rule.column)
+        }
+        return [c.name for c in contract.columns if not c.required and c.name not in needed]
+    # code_shift: a required code (an optional one would change its share of blanks as well) that
+    # neither the key nor any rule reads
+    read = {name for rule in contract.rules for name in _read_by(contract, rule)}
+    return [
+        c.name
+        for c in contract.columns
+        if c.type == "code" and c.required and c.name not in contract.key and c.name not in read
+    ]
+
+
+def _read_by(contract: Contract, rule: Rule) -> set[str]:
+    """Every column a rule reads: those it names and, for a tool's items, the item columns."""
+    items = {name for _, name in _item_columns(contract, rule)} if rule.items else set()
+    return {*rule.columns, *items}
+
+
+def _spiked_together(contract: Contract, name: str) -> set[str] | None:
+    """The amounts to multiply along with `name` so that every rule still holds, `name` among
+    them; None when a rule cannot hold with `name` multiplied (a range for one code)."""
+    spiked, todo = set(), [name]
+    while todo:
+        column = todo.pop()
+        if column in spiked:
+            continue
+        spiked.add(column)
+        for rule in contract.rules:
+            tied = _tied(contract, rule, column)
+            if tied is None:
+                return None
+            todo.extend(tied)
+    return spiked
+
+
+def _tied(contract: Contract, rule: Rule, name: str) -> set[str] | None:
+    """What must grow with amount `name` for `rule` to hold: a value not greater than another
+    needs the other as large (a larger ceiling alone keeps the rule); income per person and the
+    household's income grow together (the members stay); a value blank but for one code may
+    grow. None: the rule cannot hold."""
+    if name not in _read_by(contract, rule):
+        return set()
+    if rule.kind == "not_greater_than":
+        return {rule.than} if name == rule.column else set()
+    if rule.kind == "per_member" and name != rule.members:
+        return {rule.column, rule.total}
+    if rule.kind == "blank_unless" and name == rule.column:
+        return set()
+    return None
+
+
+def _halve_volume(rng, contract: Contract, rows: list[dict], columns, province: str, night: dt.date):
+    """Every other row: about half the usual volume (part of the district offices' returns left out)."""
+    return rows[::2], None, None
+
+
+def _spike_volume(rng, contract: Contract, rows: list[dict], columns, province: str, night: dt.date):
+    """Twice as many events again, numbered after the file's own, so no key repeats."""
+    numbers = range(len(rows), len(rows) * VOLUME_SPIKE)
+    more = _rows(rng, contract, province, night, _events(contract, province, night, numbers), numbers.start)
+    return rows + more, None, None
+
+
+def _spike_amount(rng, contract: Contract, rows: list[dict], columns, province: str, night: dt.date):
+    """One main amount AMOUNT_SPIKE times as large on every row (with what a rule ties to it),
+    where every value stays within its column's bounds; one that moves alone is preferred."""
+    spiked = {name: _spiked_together(contract, name) for name in columns}
+    fits = [
+        name
+        for name, together in spiked.items()
+        if all(_within_max(contract.column(c), row[c], AMOUNT_SPIKE) for row in rows for c in together)
+    ]
+    if not fits:
+        return None
+    fewest = min(len(spiked[name]) for name in fits)
+    name = rng.choice([n for n in fits if len(spiked[n]) == fewest])
+    rules = [r for r in contract.rules if _read_by(contract, r) & spiked[name]]
+    for row in rows:
+        for c in spiked[name]:
+            if row[c] is not None:
+                row[c] = _times(contract.column(c), row[c], AMOUNT_SPIKE)
+        for rule in rules:  # exact again where rounding moved it (income per person × members)
+            KEEP[rule.kind](rng, contract, rule, row)
+    return rows, name, None
+
+
+def _within_max(column: Column, value: float | None, factor: int) -> bool:
+    return value is None or column.max is None or value * factor <= column.max
+
+
+def _times(column: Column, value: float, factor: int) -> float:
+    return int(value * factor) if column.type == "integer" else round(value * factor, 2)
+
+
+def _jump_nulls(rng, contract: Contract, rows: list[dict], columns, province: str, night: dt.date):
+    """An optional column usually filled, left blank on NULL_JUMP of the rows."""
+    filled = [n for n in columns if sum(row[n] is not None for row in rows) > USUALLY_FILLED * len(rows)]
+    if not filled:
+        return None
+    name = rng.choice(filled)
+    for index in rng.sample(range(len(rows)), round(NULL_JUMP * len(rows))):
+        rows[index][name] = None
+    return rows, name, None
+
+
+def _shift_code(rng, contract: Contract, rows: list[dict], columns, province: str, night: dt.date):
+    """A code column set to one code on CODE_SHIFT of the rows, a code at most RARE_CODE of the
+    clean rows have."""
+    rare = [
+        (name, entry)
+        for name in columns
+        for entry in code_lists()[contract.column(name).code_list]
+        if sum(code_of(row[name]) == entry.code for row in rows) <= RARE_CODE * len(rows)
+    ]
+    if not rare:
+        return None
+    name, entry = rng.choice(rare)
+    for index in rng.sample(range(len(rows)), round(CODE_SHIFT * len(rows))):
+        rows[index][name] = entry
+    return rows, name, entry.code
+
+
+# kind -> (rng, contract, rows, columns it may change, province, night) -> (rows, column, code),
+# None where the file's rows do not allow it
+INJECT: dict[str, Callable[..., tuple[list[dict], str | None, str | None] | None]] = {
+    "halved_volume": _halve_volume,
+    "volume_spike": _spike_volume,
+    "amount_spike": _spike_amount,
+    "null_jump": _jump_nulls,
+    "code_shift": _shift_code,
+}
 
 
 # ---------------------------------------------------------------------------------------------
