@@ -26,6 +26,7 @@ from thanrak.validate.suites import SUITES_DIR, render_suite
 CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
 DATASETS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_datasets.csv"
 CODE_LISTS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_code_lists.csv"
+COLUMNS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_columns.csv"
 BMN_SEEDS = {
     name: PROJECT_ROOT / "dbt_project" / "seeds" / f"{name}.csv"
     for name in ("bmn_tools", "bmn_tool_items", "bmn_income_thresholds")
@@ -54,7 +55,8 @@ def publish() -> list[Path]:
     CONTRACT_DOC.write_text(render_contract_docs(), encoding="utf-8")
     DATASETS_SEED.write_text(render_datasets_seed(), encoding="utf-8")
     CODE_LISTS_SEED.write_text(render_code_lists_seed(), encoding="utf-8")
-    written = [CONTRACT_DOC, DATASETS_SEED, CODE_LISTS_SEED]
+    COLUMNS_SEED.write_text(render_columns_seed(), encoding="utf-8")
+    written = [CONTRACT_DOC, DATASETS_SEED, CODE_LISTS_SEED, COLUMNS_SEED]
     for name, text in render_bmn_seeds().items():
         BMN_SEEDS[name].write_text(text, encoding="utf-8")
         written.append(BMN_SEEDS[name])
@@ -93,6 +95,20 @@ def render_code_lists_seed() -> str:
     out.writerow(["code_list", "code", "sort_order", "name_th", "name_en"])
     for name, entries in code_lists().items():
         out.writerows([name, entry.code, order, entry.th, entry.en] for order, entry in enumerate(entries, 1))
+    return buffer.getvalue()
+
+
+def render_columns_seed() -> str:
+    """Every dataset's columns with the officers' Thai and English headers and their code list:
+    the data-quality marts name a measured column (and a code of it) as the contract does."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(["dataset", "column_name", "sort_order", "name_th", "name_en", "code_list"])
+    for dataset in DATASETS:
+        out.writerows(
+            [dataset, column.name, order, column.th, column.en, column.code_list or ""]
+            for order, column in enumerate(load_contract(dataset).columns, 1)
+        )
     return buffer.getvalue()
 
 

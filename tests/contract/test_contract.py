@@ -9,10 +9,12 @@ from thanrak.contract.messages import MESSAGES
 from thanrak.publish import (
     BMN_SEEDS,
     CODE_LISTS_SEED,
+    COLUMNS_SEED,
     CONTRACT_DOC,
     DATASETS_SEED,
     render_bmn_seeds,
     render_code_lists_seed,
+    render_columns_seed,
     render_contract_docs,
     render_datasets_seed,
 )
@@ -28,6 +30,7 @@ def test_published_contract_document_is_generated_from_the_declarations():
 def test_the_dbt_seeds_are_generated_from_the_contract():
     assert DATASETS_SEED.read_text(encoding="utf-8") == render_datasets_seed()
     assert CODE_LISTS_SEED.read_text(encoding="utf-8") == render_code_lists_seed()
+    assert COLUMNS_SEED.read_text(encoding="utf-8") == render_columns_seed()
     for name, text in render_bmn_seeds().items():
         assert BMN_SEEDS[name].read_text(encoding="utf-8") == text, (
             f"{name}.csv: run `thanrak publish-contract`"
