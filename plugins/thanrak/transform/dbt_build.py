@@ -75,8 +75,10 @@ def run_dbt(url: str, command: list[str], settings: Settings | None = None) -> D
 
 # What changes every night whatever was delivered: the submission manifest and the validation
 # results, so the delivery, completeness and rule-result marts and what reads them (the
-# scorecard's on-time indicator). The rows of a dataset in force change only with its own files:
-# int_<dataset>_in_force reads int_submissions_in_force, but only that dataset's submissions.
+# scorecard's on-time indicator); and thanrak.observe's file measures and anomalies (source:dq+:
+# fct_dq_slot_metrics, fct_dq_anomalies, bi.dq_anomalies). The rows of a dataset in force change
+# only with its own files: int_<dataset>_in_force reads int_submissions_in_force, but only that
+# dataset's submissions.
 EVERY_NIGHT = (
     "source:dq+",
     "stg_ops__submissions",
