@@ -133,6 +133,73 @@ def gear_trend(trends: list[dict]) -> dict:
     }
 
 
+# A small chart's y axis by the kind of measure (its name up to the first colon), in d3's format
+# language: shares and distances as percentages, days with a decimal, counts and totals short.
+_AXIS_FORMATS = {"null_share": ".0%", "code_share": ".0%", "code_shift": ".0%", "days_late": ".1f"}
+
+
+def slot_history(
+    history: list[tuple[str, float]], metric: str, usual: tuple[float, float], now: tuple[str, float]
+) -> dict:
+    """One slot's measure over its recent periods, small: the earlier periods' values as a grey
+    line (history: period label, value, oldest first), the usual range as a green band (`usual`:
+    low, high; a line where they are equal, as a code's usual share is), and the night's file
+    (`now`: period label, value) as a red point on the line."""
+    kind = metric.split(":", 1)[0]
+    values = [{"period": period, "value": value, "now": False} for period, value in history]
+    values.append({"period": now[0], "value": now[1], "now": True})
+    low, high = usual
+    axis_format = _AXIS_FORMATS.get(kind, "~s")
+    band = (
+        {
+            "mark": {"type": "rect", "color": "#bbf7d0", "opacity": 0.8},
+            "encoding": {"y": {"datum": low, "type": "quantitative"}, "y2": {"datum": high}},
+        }
+        if high > low
+        else {
+            "mark": {"type": "rule", "color": "#15803d", "strokeDash": [4, 3]},
+            "encoding": {"y": {"datum": low, "type": "quantitative"}},
+        }
+    )
+    x = {
+        "field": "period",
+        "type": "ordinal",
+        "sort": None,
+        "title": None,
+        "axis": {"labelAngle": -45, "labelFontSize": 9},
+    }
+    y = {
+        "field": "value",
+        "type": "quantitative",
+        "title": None,
+        "scale": {"zero": False},
+        "axis": {"format": axis_format, "tickCount": 3, "labelFontSize": 9},
+    }
+    tooltip = [
+        {"field": "period", "title": "งวด / period"},
+        {"field": "value", "title": "ค่า / value", "format": axis_format.replace("~s", ",.0f")},
+    ]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "width": 260,
+        "height": 90,
+        "data": {"values": values},
+        "layer": [
+            band,
+            {
+                "mark": {"type": "line", "color": "#6b7280", "point": {"color": "#6b7280", "size": 20}},
+                "encoding": {"x": x, "y": y, "tooltip": tooltip},
+            },
+            {
+                "transform": [{"filter": "datum.now"}],
+                "mark": {"type": "point", "filled": True, "color": "#b91c1c", "size": 80},
+                "encoding": {"x": x, "y": y, "tooltip": tooltip},
+            },
+        ],
+        "config": _CONFIG,
+    }
+
+
 def chart(element_id: str, spec: dict) -> Markup:
     """The chart's place in the page and its specification, drawn by draw_charts()."""
     data = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")

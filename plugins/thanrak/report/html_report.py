@@ -1,12 +1,15 @@
 """The planners' nightly report: report.html (data quality: who delivered, what was loaded,
-quarantined or rejected and why) and scorecard.html (the five-gear scorecard), both Thai first,
-rendered from the Jinja2 templates in report/templates and self-contained (styles, charts and
-script inline: they open from an e-mail with no network), plus each province's quarantined
-rows as CSV and XLSX to send back to its office."""
+quarantined or rejected and why, which loaded files were unusual) and scorecard.html (the
+five-gear scorecard), both Thai first, rendered from the Jinja2 templates in report/templates
+and self-contained (styles, charts and script inline: they open from an e-mail with no
+network), plus each province's quarantined rows as CSV and XLSX to send back to its office, and
+the night's unusual checks as one CSV."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -15,10 +18,12 @@ import psycopg
 
 from thanrak.contract.declarations import load_contract
 from thanrak.contract.rules import DECLARED_KINDS, title
+from thanrak.observe.words import BASELINES, DIRECTIONS, LEVELS, check_label, code_name, describe, value_text
 from thanrak.report import charts
 from thanrak.report import scorecard as scorecard_data
-from thanrak.report.downloads import QUARANTINE_COLUMNS, download_rows, write_downloads
-from thanrak.thai.dates import MONTHS_TH
+from thanrak.report.downloads import QUARANTINE_COLUMNS, download_rows, spreadsheet_cell, write_downloads
+from thanrak.report.summary import night_anomalies
+from thanrak.thai.dates import MONTHS_TH, MONTHS_TH_ABBR
 
 # A slot is one province × dataset × month, judged against its due date (marts.fct_dq_completeness).
 STATUS_LABELS = {
@@ -53,6 +58,17 @@ _SYMBOLS = {
     "no_file_due": "–",
 }
 TREND_NIGHTS = 14
+# The unusual files the page shows (the most unusual first), each check with its measure's last
+# periods; all of them are in the CSV.
+UNUSUAL_FILES = 20
+HISTORY_PERIODS = 12
+UNUSUAL_CSV = "unusual.csv"
+# How many values a baseline had, in words: periods of the slot, years of the same month, provinces.
+_BASELINE_UNITS = {
+    "own": ("งวด", "periods"),
+    "own_fiscal_month": ("ปี", "years"),
+    "peers": ("จังหวัด", "provinces"),
+}
 
 
 def gather(conn: psycopg.Connection, night: dt.date) -> dict:
@@ -117,8 +133,11 @@ def gather(conn: psycopg.Connection, night: dt.date) -> dict:
            order by s.province_code, s.dataset, s.source_key, q.source_row""",
         (night,),
     ).fetchall()
+    anomalies = night_anomalies(conn, night)
     return {
         "night": night,
+        "anomalies": anomalies,
+        "anomaly_history": anomaly_history(conn, list(_by_file(anomalies))[:UNUSUAL_FILES]),
         "regions": regions(conn),
         "datasets": conn.execute(
             "select dataset, title_th, title_en, due_day from marts.contract_datasets order by 1"
@@ -151,6 +170,27 @@ def gather(conn: psycopg.Connection, night: dt.date) -> dict:
     }
 
 
+def anomaly_history(conn: psycopg.Connection, submission_ids: list[int]) -> dict[tuple[int, str], list]:
+    """(submission, check) -> the periods before the file's own of the measure its check reads
+    (marts.fct_dq_slot_metrics: each slot's file in force), oldest first, at most
+    HISTORY_PERIODS - 1 of them: (period, value)."""
+    history: dict[tuple[int, str], list] = {}
+    for submission_id, check, period, value in conn.execute(
+        """select submission_id, check_name, period, value from (
+               select a.submission_id, a.check_name, m.period, m.value,
+                      row_number() over (partition by a.submission_id, a.check_name order by m.period desc) as back
+               from marts.fct_dq_anomalies a
+               join marts.fct_dq_slot_metrics m
+                 on m.province_code = a.province_code and m.dataset = a.dataset
+                and m.metric = a.history_metric and m.period < a.period
+               where a.submission_id = any(%s)) recent
+           where back < %s order by submission_id, check_name, period""",
+        (submission_ids, HISTORY_PERIODS),
+    ):
+        history.setdefault((submission_id, check), []).append((period, value))
+    return history
+
+
 def regions(conn: psycopg.Connection) -> list[dict]:
     """The CDD network's provinces in their regions (six-region scheme), each region in the
     order of its first DOPA code (codes run by region: central 1x, east 2x, ...)."""
@@ -176,6 +216,11 @@ def write_html_report(data: dict, folder: Path) -> Path:
         by_province.setdefault(row[0], []).append(row)
     for province, rows in by_province.items():
         write_downloads(downloads, province, download_rows(rows))
+    unusual = folder / UNUSUAL_CSV
+    if data["anomalies"]:
+        unusual.write_text(unusual_csv(data["anomalies"]), encoding="utf-8-sig", newline="")  # BOM: Excel
+    else:
+        unusual.unlink(missing_ok=True)  # a night run again keeps no stale list
     path = folder / "report.html"
     path.write_text(
         render_page("report.html.j2", page="quality", **_quality_view(data, by_province)), encoding="utf-8"
@@ -240,6 +285,7 @@ def _quality_view(data: dict, by_province: dict[str, list[tuple]]) -> dict:
         "top_rules_max": max((int(rows) for *_, rows in data["top_rules"]), default=1) or 1,
         "trend_chart": charts.chart("trend", charts.night_trend(data["trend"])) if data["trend"] else None,
         "provinces": _per_province(data, names, titles, by_province),
+        "unusual": _unusual(data, names, titles),
     }
 
 
@@ -298,7 +344,6 @@ def _share_class(meeting: int, with_data: int) -> str:
 def _period(table_id: str, period: str, matrix: dict, datasets: list[tuple], provinces: dict) -> dict:
     """A month's matrix. A dataset sent only when something took place (schedule when_held) has
     no slot for a province with nothing that month: its cell says no file was due."""
-    year, month = (int(part) for part in period.split("-"))
     cells = {key: status for key, (status, _) in matrix.items()}
     if cells:
         for province in provinces:
@@ -314,7 +359,7 @@ def _period(table_id: str, period: str, matrix: dict, datasets: list[tuple], pro
     return {
         "id": table_id,
         "code": period,
-        "title_th": f"{MONTHS_TH[month - 1]} {year + 543}",
+        "title_th": _period_th(period),
         "cells": cells,
         "due": due,
         "counts": counts,
@@ -348,6 +393,140 @@ def _per_province(data: dict, names: dict, titles: dict, by_province: dict[str, 
             }
         )
     return provinces
+
+
+def _by_file(anomalies: list[dict]) -> dict[int, list[dict]]:
+    """The night's unusual checks by file, in their order (most unusual first): a file comes
+    where its most unusual check does."""
+    files: dict[int, list[dict]] = {}
+    for anomaly in anomalies:
+        files.setdefault(anomaly["submission_id"], []).append(anomaly)
+    return files
+
+
+def _period_th(period: str, abbreviated: bool = False) -> str:
+    """'พฤศจิกายน 2569' (or 'พ.ย. 69') for the period 2026-11."""
+    year, month = (int(part) for part in period.split("-"))
+    if abbreviated:
+        return f"{MONTHS_TH_ABBR[month - 1]} {(year + 543) % 100:02d}"
+    return f"{MONTHS_TH[month - 1]} {year + 543}"
+
+
+def _unusual(data: dict, names: dict, titles: dict) -> dict:
+    """The section 'unusual this night': the first UNUSUAL_FILES files, each check in the words
+    of thanrak.observe.words with a small chart of its measure's recent periods; how many more
+    are in the CSV."""
+    files = _by_file(data["anomalies"])
+    shown = []
+    for submission_id, checks in list(files.items())[:UNUSUAL_FILES]:
+        first = checks[0]
+        items = [
+            _unusual_check(
+                check,
+                data["anomaly_history"].get((submission_id, check["check"]), []),
+                f"unusual-{len(shown)}-{index}",
+            )
+            for index, check in enumerate(checks)
+        ]
+        shown.append(
+            {
+                "level": first["level"],
+                "level_words": LEVELS[first["level"]],
+                "province": (first["province"], *names.get(first["province"], ("?", "unknown"))),
+                "dataset": titles.get(first["dataset"], (first["dataset"], first["dataset"])),
+                "period": (_period_th(first["period"]), first["period"]),
+                "revision": first["revision"],
+                "checks": items,
+            }
+        )
+    hidden = list(files.values())[UNUSUAL_FILES:]
+    return {
+        "files": shown,
+        "more_files": len(hidden),
+        "more_checks": sum(len(checks) for checks in hidden),
+        "checks": len(data["anomalies"]),
+        "csv": UNUSUAL_CSV if data["anomalies"] else None,
+    }
+
+
+def _unusual_check(check: dict, history: list[tuple[str, float]], chart_id: str) -> dict:
+    """One unusual check: its label, what was found against what is usual (for a code shift: the
+    code that moved most, its share and its usual share), level, baseline, and its small chart
+    (the usual range as a band; a code's usual share as a line)."""
+    name = check["check"]
+    if check["detail"]:
+        code_th, code_en = code_name(check["dataset"], name, check["detail"]["code"])
+        share, usual = check["detail"]["share"], check["detail"]["usual_share"]
+        found = (f"{code_th} {share:.0%} · ปกติ {usual:.0%}", f"{code_en} {share:.0%}, usually {usual:.0%}")
+        now, band = share, (usual, usual)
+    else:
+        observed = value_text(name, check["observed"])
+        usual_range = f"{value_text(name, check['expected_low'])}–{value_text(name, check['expected_high'])}"
+        found = (f"{observed} · ปกติ {usual_range}", f"{observed}, usually {usual_range}")
+        now, band = check["observed"], (check["expected_low"], check["expected_high"])
+    units = _BASELINE_UNITS[check["baseline"]]
+    baseline = BASELINES[check["baseline"]]
+    return {
+        "label": check_label(check["dataset"], name),
+        "found": found,
+        "direction": DIRECTIONS[check["direction"]],
+        "level": check["level"],
+        "level_words": LEVELS[check["level"]],
+        "baseline": (
+            f"{baseline[0]} ({check['history_periods']:,} {units[0]})",
+            f"{baseline[1]} ({check['history_periods']:,} {units[1]})",
+        ),
+        "chart": charts.chart(
+            chart_id,
+            charts.slot_history(
+                [(_period_th(period, True), value) for period, value in history],
+                check["history_metric"],
+                band,
+                (_period_th(check["period"], True), now),
+            ),
+        ),
+    }
+
+
+# The CSV of every unusual check of the night: headers Thai / English, as the downloads'.
+_UNUSUAL_COLUMNS = (
+    ("province", "รหัสจังหวัด", "province code"),
+    ("dataset", "ชุดข้อมูล", "dataset"),
+    ("period", "งวดข้อมูล", "period"),
+    ("revision", "ครั้งที่ส่ง", "revision"),
+    ("check", "การตรวจ", "check"),
+    ("observed", "ค่าที่พบ", "observed"),
+    ("expected", "ค่าปกติ", "expected"),
+    ("expected_low", "ขอบล่างของช่วงปกติ", "usual range from"),
+    ("expected_high", "ขอบบนของช่วงปกติ", "usual range to"),
+    ("direction", "ทิศทาง", "direction"),
+    ("level", "ระดับ", "level"),
+    ("score", "คะแนน", "score"),
+    ("baseline", "ฐานที่ใช้เทียบ", "baseline"),
+    ("history_periods", "จำนวนค่าในฐาน", "baseline values"),
+    ("code", "รหัสที่สัดส่วนเปลี่ยนมากที่สุด", "code that moved most"),
+    ("share", "สัดส่วนของรหัสในไฟล์", "code share in the file"),
+    ("usual_share", "สัดส่วนปกติของรหัส", "usual code share"),
+    ("submission_id", "รหัสไฟล์ในทะเบียน", "submission id"),
+)
+
+
+def unusual_csv(anomalies: list[dict]) -> str:
+    """Every unusual check of the night, one row each: the line thanrak.observe.words makes of it
+    in Thai and in English, then its codes and numbers (numbers as numbers); text a spreadsheet
+    would read as a formula is quoted as the downloads quote it (spreadsheet_cell)."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    words = (("ผลการตรวจ", "finding (Thai)"), ("ผลการตรวจ (อังกฤษ)", "finding"))
+    out.writerow([f"{th} / {en}" for th, en in words] + [f"{th} / {en}" for _, th, en in _UNUSUAL_COLUMNS])
+    for anomaly in anomalies:
+        values = [*describe(anomaly)] + [
+            anomaly["detail"].get(field) if field in ("code", "share", "usual_share") else anomaly[field]
+            for field, *_ in _UNUSUAL_COLUMNS
+        ]
+        cells = [spreadsheet_cell(value) for value in values]
+        out.writerow(["'" + value if quoted else value for value, quoted in cells])
+    return buffer.getvalue()
 
 
 _PLACEHOLDER = re.compile(r"\{\w+\}")

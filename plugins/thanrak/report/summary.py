@@ -1,5 +1,6 @@
-"""The night's report: who delivered, what was loaded, quarantined or rejected and why, what
-the marts hold, and how long each stage took. Written as JSON (for machines) and Markdown."""
+"""The night's report: who delivered, what was loaded, quarantined or rejected and why, which
+loaded files were unusual, what the marts hold, and how long each stage took. Written as JSON
+(for machines) and Markdown."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import psycopg
 
+from thanrak.observe.words import BASELINES, describe
+
 MARTS = (
     "dim_area",
     "dim_date",
@@ -16,7 +19,10 @@ MARTS = (
     "fct_dq_deliveries",
     "fct_dq_completeness",
     "fct_dq_rule_results",
+    "fct_dq_anomalies",
 )
+# The unusual checks the Markdown lists (the JSON has them all).
+UNUSUAL_LISTED = 20
 
 
 def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None = None) -> dict:
@@ -81,6 +87,7 @@ def night_summary(conn: psycopg.Connection, night: dt.date, run_id: str | None =
             {**dict(zip(_COMPLETENESS_FIELDS, row, strict=True)), "due_date": row[2].isoformat()}
             for row in completeness
         ],
+        "anomalies": night_anomalies(conn, night),
         "marts": mart_counts(conn),
         # seconds: first start to last finish; busy: the sum of its runs (the ingest task runs a
         # file's extract, validate and load one after the other, so their spans overlap)
@@ -106,6 +113,40 @@ _COMPLETENESS_FIELDS = (
     "missing",
     "not_yet_due",
 )
+
+
+_ANOMALY_FIELDS = (
+    "submission_id", "province_code", "dataset", "period", "revision", "check_name", "observed", "expected",
+    "expected_low", "expected_high", "score", "direction", "level", "baseline", "history_periods", "code",
+    "code_share", "usual_code_share", "history_metric",
+)  # fmt: skip
+
+
+def night_anomalies(conn: psycopg.Connection, night: dt.date) -> list[dict]:
+    """The unusual checks of the files the night processed (marts.fct_dq_anomalies), the most
+    unusual first (high level before low, then the larger score), as the facts
+    thanrak.observe.words describes (the alerts' shape), with the file's revision and the measure
+    whose history marts.fct_dq_slot_metrics holds. None before the mart exists."""
+    if conn.execute("select to_regclass('marts.fct_dq_anomalies')").fetchone()[0] is None:
+        return []
+    rows = conn.execute(
+        f"""select {", ".join(_ANOMALY_FIELDS)} from marts.fct_dq_anomalies where processed_night = %s
+            order by level_order desc, abs(score) desc, province_code, dataset, period, check_name""",
+        (night,),
+    ).fetchall()
+    facts = []
+    for row in rows:
+        found = dict(zip(_ANOMALY_FIELDS, row, strict=True))
+        code, share, usual = (found.pop(k) for k in ("code", "code_share", "usual_code_share"))
+        facts.append(
+            {
+                "province": found.pop("province_code"),
+                "check": found.pop("check_name"),
+                **found,
+                "detail": {"code": code, "share": share, "usual_share": usual} if code else {},
+            }
+        )
+    return facts
 
 
 def mart_counts(conn: psycopg.Connection) -> dict[str, int | None]:
@@ -160,6 +201,14 @@ def render_markdown(summary: dict) -> str:
     lines += [
         f"- {r['rule']} on {r['column']}: {r['rows']} rows" for r in summary["top_quarantine_reasons"]
     ] or ["- none / ไม่มี"]
+    lines += ["", "## ผิดปกติในคืนนี้ / Unusual this night", ""]
+    lines += [
+        "- {} / {} (เทียบกับ{} / against {})".format(*describe(a), *BASELINES[a["baseline"]])
+        for a in summary["anomalies"][:UNUSUAL_LISTED]
+    ] or ["- ไม่พบสิ่งผิดปกติ / nothing unusual"]
+    if len(summary["anomalies"]) > UNUSUAL_LISTED:
+        more = len(summary["anomalies"]) - UNUSUAL_LISTED
+        lines.append(f"- และอีก {more:,} รายการ / and {more:,} more (night-report.json, bi.dq_anomalies)")
     lines += ["", "## Marts / ตารางข้อมูลสำหรับวิเคราะห์", ""]
     lines += [f"- marts.{name}: {count} rows" for name, count in summary["marts"].items()]
     if summary["stages"]:
