@@ -126,7 +126,7 @@ def test_killed_load_leaves_nothing_and_the_next_run_completes_it(warehouse, tmp
             NIGHT,
             provinces=["30"],
             datasets=("activities",),
-            scale=355,  # about 200,000 rows in one file
+            scale=180,  # about 200,000 rows in one file (province 30 is about 2.2 times the mean)
             file_defects=0,
         )
         [small_key], [key] = small.files, generated.files

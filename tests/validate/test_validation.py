@@ -73,7 +73,7 @@ def test_no_failing_row_is_missed_in_a_file_with_thousands_of_bad_rows(tmp_path)
     """GX caps unexpected-row lists unless asked; both engines must list every bad row."""
     contract = load_contract("activities")
     generate_night(
-        tmp_path, NIGHT, provinces=["30"], datasets=("activities",), scale=12, defect_rate=0, file_defects=0
+        tmp_path, NIGHT, provinces=["30"], datasets=("activities",), scale=5, defect_rate=0, file_defects=0
     )
     key = next(p for p in tmp_path.rglob("*.*"))
     frame = extract(key.read_bytes(), key.name, contract).frame
