@@ -15,7 +15,7 @@ import pytest
 
 from thanrak.contract.declarations import DATASETS, load_contract
 from thanrak.demo.generator import generate_night
-from thanrak.nights import BANGKOK_TZ
+from thanrak.nights import BANGKOK_TZ, night_cutoff
 from thanrak.pipeline import Stages
 from thanrak.report.downloads import shown_value
 from thanrak.settings import PROJECT_ROOT, Settings
@@ -36,11 +36,13 @@ def report(warehouse, tmp_path_factory):
     generated = generate_night(
         settings.landing_dir, NIGHT, provinces=["30", "40", "50"], scale=0.1, defect_rate=0.05, file_defects=2
     )
-    # One office sends the same file twice, the second time an hour later under another name.
-    first = settings.landing_dir / generated.files[0]
+    # One office sends the same file twice, the second time later under another name.
+    spoilt = {d.path for d in generated.defects if d.source_row is None}
+    first = settings.landing_dir / next(f for f in generated.files if f not in spoilt)
     copy = first.with_name(f"copy of {first.name}")
     shutil.copy(first, copy)
-    later = first.stat().st_mtime + 3600
+    # (an hour later, or just before the night's cut-off: after it, the copy is the next night's)
+    later = min(first.stat().st_mtime + 3600, night_cutoff(NIGHT).timestamp() - 60)
     os.utime(copy, (later, later))
     # One office sends its October files on 15 November, after their due date (10 November).
     october = generate_night(

@@ -84,21 +84,24 @@ def observe_night(
     method = method or Method.from_contract()
     observed = ObservedNight(files_measured=measure_files(conn))
     files = conn.execute(
-        """select distinct on (province_code, dataset, period) submission_id, province_code, dataset, period
-           from ops.submission where night = %s and status = 'loaded'
-           order by province_code, dataset, period, revision desc""",
-        (night,),
+        f"""with in_force as ({_IN_FORCE})
+            select submission_id, province_code, dataset, period, revision from in_force
+            join ops.submission using (submission_id, province_code, dataset, period) where night = %s
+            order by province_code, dataset, period""",
+        (list(DATASETS), night),
     ).fetchall()
     history = _in_force(conn, sorted({f[2] for f in files}))
     peers_of = _peers(regions_csv)
     amphoes = dict(conn.execute("select province_code, count(*) from ref.amphoe group by 1").fetchall())
-    for submission_id, province, dataset, period in files:
+    for submission_id, province, dataset, period, revision in files:
         slot = history[dataset]
         resets = load_contract(dataset).observed_resets == "fiscal_year"
         baselines = _Baselines(method, slot, province, period, peers_of.get(province, ()), amphoes, resets)
         measures = slot[province].get(period, {})
         rows = int(measures.get("rows", 0))
         for check, value in _checks(measures).items():
+            if check == "days_late" and revision != 1:
+                continue  # the slot's first file was judged on its lateness
             found = baselines.of(check)
             if found is None:
                 observed.not_judged += 1
@@ -130,18 +133,28 @@ def observe_night(
     return observed
 
 
+# The file in force of each slot's period: the latest delivered one that loaded, as
+# int_submissions_in_force decides it for the marts (ties by file name, then revision).
+_IN_FORCE = """
+    select distinct on (dataset, province_code, period) submission_id, dataset, province_code, period
+    from ops.submission where status = 'loaded' and dataset = any(%s)
+    order by dataset, province_code, period, delivered_at desc, source_key desc, revision desc"""
+
+
 def _in_force(
     conn: psycopg.Connection, datasets: list[str]
 ) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
-    """dataset -> province -> period -> metric -> value, each from the latest loaded revision of
-    the slot's period that has the measure."""
+    """dataset -> province -> period -> metric -> value: the measures of the period's file in
+    force, and days_late of its first file (the only one measured for it)."""
     rows = conn.execute(
-        """select distinct on (s.dataset, s.province_code, s.period, m.metric)
-                  s.dataset, s.province_code, s.period, m.metric, m.value
-           from dq.file_metric m join ops.submission s using (submission_id)
-           where s.status = 'loaded' and s.dataset = any(%s)
-           order by s.dataset, s.province_code, s.period, m.metric, s.revision desc""",
-        (datasets,),
+        f"""with in_force as ({_IN_FORCE})
+            select f.dataset, f.province_code, f.period, m.metric, m.value
+            from in_force f join dq.file_metric m using (submission_id) where m.metric <> 'days_late'
+            union all
+            select s.dataset, s.province_code, s.period, m.metric, m.value
+            from ops.submission s join dq.file_metric m using (submission_id)
+            where m.metric = 'days_late' and s.status = 'loaded' and s.dataset = any(%s)""",
+        (datasets, datasets),
     )
     found: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
     for dataset, province, period, metric, value in rows:
