@@ -107,9 +107,12 @@ def _generate_arguments(parser: argparse.ArgumentParser) -> None:
         help="multiplies the rows of every file; 168 gives a national household survey (~12.8 M rows)",
     )
     parser.add_argument("--provinces", nargs="*", help="province codes (default: all 76)")
-    parser.add_argument("--datasets", nargs="*", choices=DATASETS, help="datasets (default: all five)")
+    parser.add_argument("--datasets", nargs="*", choices=DATASETS, help="datasets (default: all ten)")
     parser.add_argument("--defect-rate", type=float, default=0.01, help="share of rows with a defect")
     parser.add_argument("--file-defects", type=int, default=3, help="files spoilt as a whole")
+    parser.add_argument(
+        "--anomalies", type=int, default=0, help="files made unusual for their province (default 0)"
+    )
     parser.add_argument(
         "--seed",
         type=int,
@@ -132,10 +135,11 @@ def _generate(args: argparse.Namespace, settings: Settings, parser: argparse.Arg
         scale=args.scale,
         defect_rate=args.defect_rate,
         file_defects=args.file_defects,
+        anomalies=args.anomalies,
     )
     print(
         f"wrote {len(result.files)} files, {result.total_rows:,} rows, {len(result.defects)} injected "
-        f"defects to {out}; defects listed in {manifest}"
+        f"defects, {len(result.anomalies)} unusual files to {out}; listed in {manifest}"
     )
     return 0
 
