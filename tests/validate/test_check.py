@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 
 import pytest
@@ -151,3 +152,29 @@ def test_opc_results_in_the_otop_sales_folder_name_the_ratings_dataset(tmp_path,
     out = capsys.readouterr().out
     assert "หัวตารางของไฟล์นี้ตรงกับชุดข้อมูล otop_ratings" in out
     assert "--dataset otop_ratings" in out and f"34/otop_ratings/{period}/" in out
+
+
+def test_a_file_far_from_the_provinces_usual_rows_gets_a_warning_and_keeps_its_verdict(tmp_path, capsys):
+    """With a night's usual-volumes.json: a third of the usual rows (the wrong month exported, or
+    one amphoe's) is warned of in Thai and English; the usual number is not."""
+    path, generated = _one_file(tmp_path, defect_rate=0, file_defects=0)
+    rows = generated.rows["otop_sales"]
+    usual = tmp_path / "usual-volumes.json"
+    for usual_rows, warned in ((rows * 3, True), (rows, False)):
+        slot = {"periods": [f"2026-{m:02d}" for m in range(10, 4, -1)], "rows": [usual_rows] * 6}
+        usual.write_text(json.dumps({"method": "robust_z", "slots": {"30": {"otop_sales": slot}}}))
+        assert main(["check", str(path), "--usual-volumes", str(usual)]) == 0
+        out = capsys.readouterr().out
+        assert "ACCEPTED" in out
+        assert ("คำเตือน / WARNING" in out) == warned
+        if warned:
+            assert f"ไฟล์นี้มี {rows:,} แถว" in out and "น้อยกว่าปกติมาก" in out
+            assert "far fewer than usual" in out and "the right month" in out
+
+
+def test_a_missing_usual_volumes_file_is_a_usage_error(tmp_path, capsys):
+    path, _ = _one_file(tmp_path, defect_rate=0, file_defects=0)
+    with pytest.raises(SystemExit) as exited:
+        main(["check", str(path), "--usual-volumes", str(tmp_path / "none.json")])
+    assert exited.value.code == 3
+    assert "ไม่พบไฟล์ / no such file" in capsys.readouterr().err
