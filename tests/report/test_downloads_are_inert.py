@@ -195,6 +195,8 @@ def _data(rows: list[tuple]) -> dict:
         "trend": [],
         "rejected_files": [("30", "otop_sales", MARKUP, MARKUP, "=1+1")],
         "quarantined": rows,
+        "anomalies": [],
+        "anomaly_history": {},
     }
 
 
