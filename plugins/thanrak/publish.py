@@ -20,6 +20,7 @@ from thanrak.contract.declarations import (
 )
 from thanrak.contract.messages import MESSAGES
 from thanrak.demo.generator import example_csv
+from thanrak.observe.words import VOCABULARIES
 from thanrak.settings import PROJECT_ROOT
 from thanrak.validate.suites import SUITES_DIR, render_suite
 
@@ -27,6 +28,7 @@ CONTRACT_DOC = PROJECT_ROOT / "docs" / "submission-contract.md"
 DATASETS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_datasets.csv"
 CODE_LISTS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_code_lists.csv"
 COLUMNS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "contract_columns.csv"
+OBSERVE_WORDS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "observe_words.csv"
 BMN_SEEDS = {
     name: PROJECT_ROOT / "dbt_project" / "seeds" / f"{name}.csv"
     for name in ("bmn_tools", "bmn_tool_items", "bmn_income_thresholds")
@@ -56,7 +58,8 @@ def publish() -> list[Path]:
     DATASETS_SEED.write_text(render_datasets_seed(), encoding="utf-8")
     CODE_LISTS_SEED.write_text(render_code_lists_seed(), encoding="utf-8")
     COLUMNS_SEED.write_text(render_columns_seed(), encoding="utf-8")
-    written = [CONTRACT_DOC, DATASETS_SEED, CODE_LISTS_SEED, COLUMNS_SEED]
+    OBSERVE_WORDS_SEED.write_text(render_observe_words_seed(), encoding="utf-8")
+    written = [CONTRACT_DOC, DATASETS_SEED, CODE_LISTS_SEED, COLUMNS_SEED, OBSERVE_WORDS_SEED]
     for name, text in render_bmn_seeds().items():
         BMN_SEEDS[name].write_text(text, encoding="utf-8")
         written.append(BMN_SEEDS[name])
@@ -108,6 +111,19 @@ def render_columns_seed() -> str:
         out.writerows(
             [dataset, column.name, order, column.th, column.en, column.code_list or ""]
             for order, column in enumerate(load_contract(dataset).columns, 1)
+        )
+    return buffer.getvalue()
+
+
+def render_observe_words_seed() -> str:
+    """The words of unusual deliveries (thanrak.observe.words: checks, directions, levels,
+    baselines) as a dbt seed, so that fct_dq_anomalies says what the report and the alerts say."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(["vocabulary", "word", "sort_order", "name_th", "name_en"])
+    for vocabulary, words in VOCABULARIES.items():
+        out.writerows(
+            [vocabulary, word, order, th, en] for order, (word, (th, en)) in enumerate(words.items(), 1)
         )
     return buffer.getvalue()
 

@@ -12,11 +12,13 @@ from thanrak.publish import (
     COLUMNS_SEED,
     CONTRACT_DOC,
     DATASETS_SEED,
+    OBSERVE_WORDS_SEED,
     render_bmn_seeds,
     render_code_lists_seed,
     render_columns_seed,
     render_contract_docs,
     render_datasets_seed,
+    render_observe_words_seed,
 )
 from thanrak.validate.suites import SUITES_DIR, build_suite, render_suite
 
@@ -31,6 +33,7 @@ def test_the_dbt_seeds_are_generated_from_the_contract():
     assert DATASETS_SEED.read_text(encoding="utf-8") == render_datasets_seed()
     assert CODE_LISTS_SEED.read_text(encoding="utf-8") == render_code_lists_seed()
     assert COLUMNS_SEED.read_text(encoding="utf-8") == render_columns_seed()
+    assert OBSERVE_WORDS_SEED.read_text(encoding="utf-8") == render_observe_words_seed()
     for name, text in render_bmn_seeds().items():
         assert BMN_SEEDS[name].read_text(encoding="utf-8") == text, (
             f"{name}.csv: run `thanrak publish-contract`"

@@ -10,6 +10,16 @@ from collections.abc import Mapping
 from thanrak.contract.declarations import code_lists, load_contract
 from thanrak.observe.method import Judgement
 
+# The vocabularies below are also the dbt seed observe_words (thanrak publish-contract), from
+# which the marts take the same words; in each, the entries in their order (levels: low to high).
+# A check's family in words; a check of a column adds the column's header ("ยอดรวม: ยอดจำหน่าย (บาท)").
+CHECKS = {
+    "rows": ("จำนวนแถว", "Rows"),
+    "days_late": ("วันที่ส่งเทียบกำหนด (วัน)", "Days after the due date"),
+    "sum": ("ยอดรวม", "Total"),
+    "null_share": ("สัดส่วนช่องว่าง", "Share left empty"),
+    "code_shift": ("สัดส่วนรหัส", "Code shares"),
+}
 DIRECTIONS = {
     "higher": ("สูงกว่าปกติ", "higher than usual"),
     "lower": ("ต่ำกว่าปกติ", "lower than usual"),
@@ -22,22 +32,17 @@ BASELINES = {
     "own_fiscal_month": ("เดือนเดียวกันของปีก่อน ๆ", "the same month of earlier years"),
     "peers": ("จังหวัดอื่นในภาคเดียวกัน", "the other provinces of the region"),
 }
+VOCABULARIES = {"check": CHECKS, "direction": DIRECTIONS, "level": LEVELS, "baseline": BASELINES}
 
 
 def check_label(dataset: str, check: str) -> tuple[str, str]:
     """('ยอดรวม: ยอดจำหน่าย (บาท)', 'Total: Revenue (baht)') for sum:revenue_baht."""
     kind, _, column = check.partition(":")
-    if kind == "rows":
-        return "จำนวนแถว", "Rows"
-    if kind == "days_late":
-        return "วันที่ส่งเทียบกำหนด (วัน)", "Days after the due date"
+    label_th, label_en = CHECKS[kind]
+    if not column:
+        return label_th, label_en
     declared = load_contract(dataset).column(column)
-    prefix = {
-        "sum": ("ยอดรวม", "Total"),
-        "null_share": ("สัดส่วนช่องว่าง", "Share left empty"),
-        "code_shift": ("สัดส่วนรหัส", "Code shares"),
-    }[kind]
-    return f"{prefix[0]}: {declared.th}", f"{prefix[1]}: {declared.en}"
+    return f"{label_th}: {declared.th}", f"{label_en}: {declared.en}"
 
 
 def code_name(dataset: str, check: str, code: str) -> tuple[str, str]:

@@ -1,8 +1,9 @@
 -- One row per unusual check of a loaded file (thanrak.observe's dq.anomaly), with the file's slot
 -- and the check, its direction, level and baseline named in Thai and English: what bi.dq_anomalies
--- shows. The words are thanrak.observe.words' (the report's and the alerts'): a check's label is its
--- measure's and the column's header as the contract names it ("ยอดรวม: ยอดจำหน่าย (บาท)" /
--- "Total: Revenue (baht)"); tests/dbt/test_dq_anomaly_marts.py checks that they agree.
+-- shows. The words are thanrak.observe.words' (the report's and the alerts'), through the seed
+-- observe_words: a check's label is its measure's and the column's header as the contract names it
+-- ("ยอดรวม: ยอดจำหน่าย (บาท)" / "Total: Revenue (baht)"); tests/dbt/test_dq_anomaly_marts.py checks
+-- that they agree.
 -- history_metric is the measure whose history fct_dq_slot_metrics holds: the check's own, or for a
 -- code shift the share of the code that moved most.
 with anomalies as (
@@ -25,44 +26,29 @@ code_lists as (
     select * from {{ ref('contract_code_lists') }}
 ),
 
--- The words before the column's header (rows and days_late have no column).
+-- thanrak.observe.words' vocabularies (seed observe_words): a check's family is the words before
+-- the column's header (rows and days_late have no column).
+words as (
+    select * from {{ ref('observe_words') }}
+),
+
 metrics as (
-    select * from (
-        values
-        ('rows', 'จำนวนแถว', 'Rows'),
-        ('days_late', 'วันที่ส่งเทียบกำหนด (วัน)', 'Days after the due date'),
-        ('sum', 'ยอดรวม', 'Total'),
-        ('null_share', 'สัดส่วนช่องว่าง', 'Share left empty'),
-        ('code_shift', 'สัดส่วนรหัส', 'Code shares')
-    ) as metrics (metric, label_th, label_en)
+    select word as metric, name_th as label_th, name_en as label_en from words where vocabulary = 'check'
 ),
 
 directions as (
-    select * from (
-        values
-        ('higher', 'สูงกว่าปกติ', 'higher than usual'),
-        ('lower', 'ต่ำกว่าปกติ', 'lower than usual'),
-        ('shifted', 'สัดส่วนรหัสเปลี่ยนไปจากปกติ', 'code shares changed'),
-        ('later', 'ส่งช้ากว่าปกติ', 'later than usual')
-    ) as directions (direction, direction_th, direction_en)
+    select word as direction, name_th as direction_th, name_en as direction_en
+    from words where vocabulary = 'direction'
 ),
 
 levels as (
-    select * from (
-        values
-        ('high', 3, 'สูง', 'high'),
-        ('medium', 2, 'ปานกลาง', 'medium'),
-        ('low', 1, 'ต่ำ', 'low')
-    ) as levels (level, level_order, level_th, level_en)
+    select word as level, sort_order as level_order, name_th as level_th, name_en as level_en
+    from words where vocabulary = 'level'
 ),
 
 baselines as (
-    select * from (
-        values
-        ('own', 'ประวัติของจังหวัดเอง', 'the province''s own history'),
-        ('own_fiscal_month', 'เดือนเดียวกันของปีก่อน ๆ', 'the same month of earlier years'),
-        ('peers', 'จังหวัดอื่นในภาคเดียวกัน', 'the other provinces of the region')
-    ) as baselines (baseline, baseline_th, baseline_en)
+    select word as baseline, name_th as baseline_th, name_en as baseline_en
+    from words where vocabulary = 'baseline'
 )
 
 select
