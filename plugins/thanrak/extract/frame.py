@@ -169,12 +169,15 @@ def _type_columns(
             problems.setdefault(int(position), []).append(
                 _problem(column, _FAILURE[column.type], by_column[column.name][int(position)].as_py())
             )
-    frame = pd.DataFrame(typed)
-    frame[PROBLEMS] = pd.Series(
-        {p: json.dumps(found, ensure_ascii=False) for p, found in problems.items()},
-        index=frame.index,
-        dtype=object,
+    # from the columns' arrays, not their Series: pandas would align every Series' index. The
+    # arrays are copied (the default): some come zero-copy from Arrow and are read-only.
+    frame = pd.DataFrame(
+        {name: values.array if isinstance(values, pd.Series) else values for name, values in typed.items()}
     )
+    reported = np.full(len(frame), np.nan, dtype=object)
+    for position, found in problems.items():
+        reported[position] = json.dumps(found, ensure_ascii=False)
+    frame[PROBLEMS] = pd.Series(reported, index=frame.index, dtype=object)
     return frame
 
 
