@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 
 import yaml
 
@@ -159,9 +160,11 @@ def code_lists() -> dict[str, tuple[Code, ...]]:
 _CODE_KEYS = {"code", "th", "en", "aliases"}
 
 
-def code_lookup(code_list: str) -> dict[str, str]:
-    """Every accepted spelling (code, Thai, English, alias), normalised -> the code."""
-    return _spellings(code_lists()[code_list], code_list)
+@cache
+def code_lookup(code_list: str) -> MappingProxyType:
+    """Every accepted spelling (code, Thai, English, alias), normalised -> the code. Read-only and
+    made once: extract looks a code list up for every code column of every file."""
+    return MappingProxyType(_spellings(code_lists()[code_list], code_list))
 
 
 def _spellings(entries: tuple[Code, ...], code_list: str) -> dict[str, str]:
