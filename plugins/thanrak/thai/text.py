@@ -4,6 +4,7 @@ spaces and the two spellings of sara am."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Zero-width space/joiners, word joiner, BOM and no-break space: invisible in Excel, fatal to codes.
@@ -13,6 +14,9 @@ _SPACES = re.compile(r"\s+")
 _SARA_AM = ("\u0e4d\u0e32", "\u0e33")
 
 
+# Both are cached: the same codes, flags and dates recur in every file of a night, and extract
+# calls them once per distinct value of a column.
+@lru_cache(maxsize=1 << 16)
 def clean(value: str, *, digits: bool = True) -> str:
     """Invisible characters removed, spaces collapsed and trimmed, sara am in one character;
     Thai digits to ASCII unless `digits=False`.
@@ -27,6 +31,7 @@ def clean(value: str, *, digits: bool = True) -> str:
     return _SPACES.sub(" ", value.replace(*_SARA_AM)).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_header(header: str) -> str:
     """A header reduced to what matters for matching: clean, lower case, no spaces or dots."""
     return re.sub(r"[\s._]", "", clean(str(header)).lower())
