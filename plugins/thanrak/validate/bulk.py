@@ -47,9 +47,10 @@ def evaluate(
     data: pd.DataFrame, expectations: list[CompiledExpectation], parameters: dict, row_column: str
 ) -> list[ExpectationOutcome]:
     outcomes = []
+    columns_of = _Columns(data)
     for expectation in expectations:
         kwargs = {k: _resolve(v, parameters) for k, v in expectation.kwargs.items()}
-        failed, columns, evaluated = _CHECKS[expectation.type](data, kwargs)
+        failed, columns, evaluated = _CHECKS[expectation.type](columns_of, kwargs)
         wanted = [row_column, *columns]
         # Most expectations pass: indexing the frame for no rows costs more than the check itself.
         failing = data.loc[failed, wanted] if failed.any() else _no_rows(tuple(wanted))
@@ -71,18 +72,38 @@ def _resolve(value, parameters: dict):
     return value
 
 
-def _present(data: pd.DataFrame, column: str) -> np.ndarray:
-    return data[column].notna().to_numpy()
+class _Columns:
+    """A file's columns as the checks read them, each column and its mask of present values
+    taken once: a column has several expectations, and pandas' per-call costs, not the rows,
+    dominate a small file."""
+
+    def __init__(self, data: pd.DataFrame):
+        self.data = data
+        self._series: dict[str, pd.Series] = {}
+        self._present: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, column: str) -> pd.Series:
+        if column not in self._series:
+            self._series[column] = self.data[column]
+        return self._series[column]
+
+    def present(self, column: str) -> np.ndarray:
+        if column not in self._present:
+            self._present[column] = self[column].notna().to_numpy()
+        return self._present[column]
 
 
-def _not_null(data, kwargs):
+def _not_null(data: _Columns, kwargs):
     column = kwargs["column"]
-    return ~_present(data, column), [column], len(data)
+    return ~data.present(column), [column], len(data)
 
 
-def _regex(data, kwargs, *, should_match: bool):
+def _regex(data: _Columns, kwargs, *, should_match: bool):
     column = kwargs["column"]
-    present = _present(data, column)
+    present = data.present(column)
     text = pa.array(data[column], type=pa.string(), from_pandas=True)
     matches = pc.fill_null(pc.match_substring_regex(text, kwargs["regex"]), should_match).to_numpy(
         zero_copy_only=False
@@ -90,17 +111,17 @@ def _regex(data, kwargs, *, should_match: bool):
     return present & (matches != should_match), [column], int(present.sum())
 
 
-def _in_set(data, kwargs):
+def _in_set(data: _Columns, kwargs):
     column = kwargs["column"]
-    present = _present(data, column)
+    present = data.present(column)
     inside = data[column].isin(list(kwargs["value_set"])).to_numpy()
     return present & ~inside, [column], int(present.sum())
 
 
-def _between(data, kwargs):
+def _between(data: _Columns, kwargs):
     column = kwargs["column"]
     values = data[column]
-    present = _present(data, column)
+    present = data.present(column)
     outside = np.zeros(len(data), bool)
     if kwargs.get("min_value") is not None:
         outside |= (values < kwargs["min_value"]).fillna(False).to_numpy(dtype=bool)
@@ -109,17 +130,21 @@ def _between(data, kwargs):
     return present & outside, [column], int(present.sum())
 
 
-def _pair_a_greater_than_b(data, kwargs):
+def _pair_a_greater_than_b(data: _Columns, kwargs):
     a, b = kwargs["column_A"], kwargs["column_B"]
-    both = _present(data, a) & _present(data, b)
+    both = data.present(a) & data.present(b)
     holds = data[a] >= data[b] if kwargs.get("or_equal") else data[a] > data[b]
     return both & ~holds.fillna(True).to_numpy(dtype=bool), [a, b], int(both.sum())
 
 
-def _unique(data, kwargs):
+def _unique(data: _Columns, kwargs):
     columns = kwargs.get("column_list") or [kwargs["column"]]
-    present = np.logical_and.reduce([_present(data, c) for c in columns])
-    repeated = data[columns].duplicated(keep=False).to_numpy()
+    present = np.logical_and.reduce([data.present(c) for c in columns])
+    repeated = (
+        data[columns[0]].duplicated(keep=False)
+        if len(columns) == 1
+        else data.data[columns].duplicated(keep=False)
+    ).to_numpy()
     return present & repeated, columns, int(present.sum())
 
 

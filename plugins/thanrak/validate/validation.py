@@ -129,7 +129,7 @@ def prepare(
     """The frame as the suite expects it, and the suite's parameters for this file: dates as
     timestamps (nulls stay NaT and are skipped), columns that rules derive, period, areas and the
     day the file was delivered (Bangkok; unknown: the period's last day)."""
-    data = frame.copy()
+    data = frame.copy(deep=False)  # copy-on-write: the columns prepared below are the copy's only
     for column in contract.columns:
         if column.type in ("date", "month"):
             data[column.name] = pd.to_datetime(data[column.name])
@@ -165,10 +165,12 @@ def validate(
         outcomes = _run_gx(data, contract, parameters)
     else:
         outcomes = evaluate(data, _compiled(contract), parameters, SOURCE_ROW)
-    with_problems = frame[frame[PROBLEMS].notna()]
+    has_problems = frame[PROBLEMS].notna().to_numpy()  # rows extract could not read a value of
     reasons: dict[int, list[dict]] = {
         int(row): json.loads(p)
-        for row, p in zip(with_problems[SOURCE_ROW], with_problems[PROBLEMS], strict=True)
+        for row, p in zip(
+            frame[SOURCE_ROW].to_numpy()[has_problems], frame[PROBLEMS].to_numpy()[has_problems], strict=True
+        )
     }
     unparsed = {(row, p["column"]) for row, problems in reasons.items() for p in problems}
     outcome = Validation(suite_name(contract), frame)
@@ -207,11 +209,13 @@ def validate(
                     reasons.setdefault(row, []).append(_reason(contract, meta, entry, areas))
                     judged.add(row)
             rule_result.failed_rows = len(judged)  # the rule's count agrees with the reasons it gave
-    frame = frame.copy()
-    frame[REASONS] = frame[SOURCE_ROW].map(
-        {row: json.dumps(found, ensure_ascii=False, default=str) for row, found in reasons.items()}
+    outcome.frame = frame.assign(
+        **{
+            REASONS: frame[SOURCE_ROW].map(
+                {row: json.dumps(found, ensure_ascii=False, default=str) for row, found in reasons.items()}
+            )
+        }
     )
-    outcome.frame = frame
     return outcome
 
 
