@@ -59,12 +59,15 @@ def load_validated(
             close(conn, submission_id, "rejected", len(frame), 0, 0, th, en, encoding)
             return LoadResult(submission_id, "rejected", rows_received=len(frame))
         bad = frame[REASONS].notna()
-        good_rows, bad_rows = frame[~bad], frame[bad]
+        quarantined = int(bad.sum())
+        # most files have no bad row: selecting rows copies the frame, so only when some are bad
+        good_rows = frame[~bad] if quarantined else frame
         _copy_accepted(conn, submission_id, contract, good_rows, pseudonymised)  # batch by batch, in the COPY
-        copy_quarantined(conn, submission_id, contract, pseudonymised(bad_rows))
+        if quarantined:
+            copy_quarantined(conn, submission_id, contract, pseudonymised(frame[bad]))
         release_earlier_quarantine(conn, submission_id, contract)
-        close(conn, submission_id, "loaded", len(frame), len(good_rows), len(bad_rows), None, None, encoding)
-    return LoadResult(submission_id, "loaded", len(frame), len(good_rows), len(bad_rows))
+        close(conn, submission_id, "loaded", len(frame), len(good_rows), quarantined, None, None, encoding)
+    return LoadResult(submission_id, "loaded", len(frame), len(good_rows), quarantined)
 
 
 def reject_after_failure(conn: psycopg.Connection, submission_id: int, failure: str) -> LoadResult:
@@ -98,7 +101,7 @@ def _copy_accepted(
     rows: pd.DataFrame,
     prepare: Callable[[pd.DataFrame], pd.DataFrame],
 ) -> None:
-    table = rows[[SOURCE_ROW, *contract.column_names]].copy()
+    table = rows[[SOURCE_ROW, *contract.column_names]]  # a new frame (pandas copy-on-write)
     for column in contract.columns:
         if column.type == "code_set":  # 'a;b' -> PostgreSQL array literal '{a,b}'
             table[column.name] = "{" + table[column.name].str.replace(";", ",") + "}"
