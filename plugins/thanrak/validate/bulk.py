@@ -9,7 +9,6 @@ rule definitions (the suite), and the suites stay runnable by GX itself (`engine
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ import pyarrow.compute as pc
 class ExpectationOutcome:
     meta: dict
     success: bool
-    failing: pd.DataFrame  # the failing rows: the row number column and the expectation's columns
+    failing: list[dict]  # a record per failing row: the row number and the expectation's columns
 
 
 @dataclass(frozen=True)
@@ -51,19 +50,15 @@ def evaluate(
     for expectation in expectations:
         kwargs = {k: _resolve(v, parameters) for k, v in expectation.kwargs.items()}
         failed, columns, evaluated = _CHECKS[expectation.type](columns_of, kwargs)
-        wanted = [row_column, *columns]
-        # Most expectations pass: indexing the frame for no rows costs more than the check itself.
-        failing = data.loc[failed, wanted] if failed.any() else _no_rows(tuple(wanted))
+        positions = np.flatnonzero(failed)
+        # Most expectations pass; a failing row's values are read from the columns' arrays, not
+        # by indexing the frame (pandas' .loc then to_dict cost ~2.5 ms a call, the rows nothing).
+        taken = {c: columns_of.array(c).take(positions).tolist() for c in (row_column, *columns)}
+        failing = [dict(zip(taken, values, strict=True)) for values in zip(*taken.values(), strict=True)]
         mostly = kwargs.get("mostly") or 1.0
         success = len(failing) == 0 or (evaluated > 0 and 1 - len(failing) / evaluated >= mostly)
         outcomes.append(ExpectationOutcome(expectation.meta, bool(success), failing))
     return outcomes
-
-
-@cache
-def _no_rows(columns: tuple[str, ...]) -> pd.DataFrame:
-    """An empty failing-rows frame, made once per set of columns (a new one costs ~2 ms)."""
-    return pd.DataFrame(columns=list(columns))
 
 
 def _resolve(value, parameters: dict):
@@ -81,6 +76,7 @@ class _Columns:
         self.data = data
         self._series: dict[str, pd.Series] = {}
         self._present: dict[str, np.ndarray] = {}
+        self._arrays: dict[str, object] = {}
 
     def __len__(self) -> int:
         return len(self.data)
@@ -89,6 +85,12 @@ class _Columns:
         if column not in self._series:
             self._series[column] = self.data[column]
         return self._series[column]
+
+    def array(self, column: str):
+        """The column's values (a pandas array), for taking the failing rows' values."""
+        if column not in self._arrays:
+            self._arrays[column] = self[column].array
+        return self._arrays[column]
 
     def present(self, column: str) -> np.ndarray:
         if column not in self._present:
