@@ -40,6 +40,19 @@ def test_unparseable_values_become_problems_with_the_text_as_sent():
     assert '"rule": "not_a_whole_number"' in problems and "ยี่สิบ" in problems
 
 
+def test_a_whole_number_beyond_64_bits_is_a_problem_of_its_row_not_of_the_file():
+    # read once with plain numbers only (the fast path) and once beside a grouped number
+    rows = [GOOD_ROW, GOOD_ROW.replace(",25,", ",99999999999999999999,"), GOOD_ROW.replace(",25,", ",2.5,")]
+    frame = extract((f"{THAI_HEADER}\n" + "\n".join(rows) + "\n").encode(), "x.csv", CONTRACT).frame
+    assert frame["participants"].isna().tolist() == [False, True, True]
+    assert frame.iloc[0]["participants"] == 25
+    assert pd.isna(frame.iloc[0]["_problems"])
+    assert '"value": "99999999999999999999"' in frame.iloc[1]["_problems"]
+    assert '"rule": "not_a_whole_number"' in frame.iloc[1]["_problems"]
+    assert '"value": "2.5"' in frame.iloc[2]["_problems"]
+    assert frame["budget_baht"].tolist() == [12500.5] * 3  # grouped: the full conversion
+
+
 def test_row_numbers_are_the_lines_the_officer_sees_blank_rows_included():
     data = f"{THAI_HEADER}\n{GOOD_ROW}\n,,,,,,,,,,,\n{GOOD_ROW.replace('A-001', 'A-009')}\n".encode()
     assert extract(data, "x.csv", CONTRACT).frame["_source_row"].tolist() == [2, 4]

@@ -224,6 +224,9 @@ def _as_text(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
 
 
 def _as_decimal(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
+    plain_numbers = pc.match_substring_regex(text, _PLAIN_NUMBER)
+    if pc.all(plain_numbers, min_count=0).as_py():  # most columns: every value a plain number
+        return _to_pandas(pc.cast(text, pa.float64())).astype("float64"), np.zeros(len(text), bool)
     has_comma = pc.fill_null(pc.match_substring(text, ","), False)
     well_grouped = pc.fill_null(pc.match_substring_regex(text, _GROUPED_NUMBER), False)
     plain = pc.replace_substring(text, ",", "")
@@ -238,9 +241,14 @@ def _as_decimal(_: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
 
 
 def _as_integer(column: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
-    numbers, _ = _as_decimal(column, text)
-    whole = numbers.where(numbers == np.floor(numbers))
-    return whole.astype("Int64"), _failed(text, whole.notna().to_numpy())
+    """A decimal with no fraction; one beyond 64 bits is not a whole number PostgreSQL can hold."""
+    numbers = _as_decimal(column, text)[0].to_numpy()
+    whole = (numbers == np.floor(numbers)) & (np.abs(numbers) < _INT64_LIMIT)
+    integers = pd.arrays.IntegerArray(np.where(whole, numbers, 0).astype(np.int64), ~whole)
+    return pd.Series(integers), _failed(text, whole)
+
+
+_INT64_LIMIT = 2.0**63
 
 
 def _per_distinct(convert: Callable[[str], object], arrow_type: pa.DataType) -> Callable:
