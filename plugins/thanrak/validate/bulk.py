@@ -116,7 +116,14 @@ def _regex(data: _Columns, kwargs, *, should_match: bool):
 def _in_set(data: _Columns, kwargs):
     column = kwargs["column"]
     present = data.present(column)
-    inside = data[column].isin(list(kwargs["value_set"])).to_numpy()
+    allowed, values = list(kwargs["value_set"]), data[column]
+    if isinstance(values.dtype, pd.StringDtype) and all(isinstance(v, str) for v in allowed):
+        # Arrow's own lookup: pandas' isin on Arrow text makes each allowed value (a province's
+        # thousands of village codes) an Arrow scalar in Python first, on every call
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+        inside = pc.is_in(text, value_set=pa.array(allowed, pa.string())).to_numpy(zero_copy_only=False)
+    else:
+        inside = values.isin(allowed).to_numpy()
     return present & ~inside, [column], int(present.sum())
 
 
