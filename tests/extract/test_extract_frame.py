@@ -41,7 +41,7 @@ def test_unparseable_values_become_problems_with_the_text_as_sent():
 
 
 def test_a_whole_number_beyond_64_bits_is_a_problem_of_its_row_not_of_the_file():
-    # read once with plain numbers only (the fast path) and once beside a grouped number
+    # participants holds plain numbers only (one cast); budget_baht a grouped one (the full conversion)
     rows = [GOOD_ROW, GOOD_ROW.replace(",25,", ",99999999999999999999,"), GOOD_ROW.replace(",25,", ",2.5,")]
     frame = extract((f"{THAI_HEADER}\n" + "\n".join(rows) + "\n").encode(), "x.csv", CONTRACT).frame
     assert frame["participants"].isna().tolist() == [False, True, True]

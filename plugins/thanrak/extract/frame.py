@@ -32,6 +32,7 @@ _AS_TYPED_TYPES = frozenset({"integer", "decimal", "date", "month", "code", "cod
 _PLAIN_ASCII = r"^[\x21-\x7e]*$"  # no spaces, no Thai digits, no invisible characters
 _GROUPED_NUMBER = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"
 _PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
+_INT64_LIMIT = 2.0**63  # a whole number at or beyond it does not fit PostgreSQL's bigint
 
 
 class FileRejected(Exception):
@@ -246,9 +247,6 @@ def _as_integer(column: Column, text: pa.Array) -> tuple[pd.Series, np.ndarray]:
     whole = (numbers == np.floor(numbers)) & (np.abs(numbers) < _INT64_LIMIT)
     integers = pd.arrays.IntegerArray(np.where(whole, numbers, 0).astype(np.int64), ~whole)
     return pd.Series(integers), _failed(text, whole)
-
-
-_INT64_LIMIT = 2.0**63
 
 
 def _per_distinct(convert: Callable[[str], object], arrow_type: pa.DataType) -> Callable:
