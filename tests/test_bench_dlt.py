@@ -42,13 +42,3 @@ def test_dlt_ratio_multiple_is_thanraks_ratio_over_dlts():
     assert suite.dlt_ratio_multiple(0.5, 0.2) == pytest.approx(2.5)
     assert suite.dlt_ratio_multiple(0.5, None) is None
     assert suite.dlt_ratio_multiple(None, 0.2) is None
-
-
-def test_dlt_section_is_null_with_the_reason_when_the_environment_cannot_be_made(monkeypatch, tmp_path):
-    def unavailable():
-        raise DltUnavailable("no network")
-
-    monkeypatch.setattr("bench.dlt.venv_python", unavailable)
-    section = suite.dlt_section({"rows": ROWS, "rows_per_second": {"copy": 100_000}}, tmp_path)
-    assert section == {"dlt_ratio": None, "reason": "no network"}
-    assert "not measured (no network)" in suite._dlt_line(section)
