@@ -110,7 +110,8 @@ def spread(runs: list[dict], key: str) -> str:
     values = [run.get(key) for run in runs]
     if None in values:
         return ""
-    return " / ".join(f"{v:.1f}" if key.endswith("_s") else f"{v:.3f}" for v in values)
+    shape = ",.0f" if key.endswith("rows_per_second") else ".1f" if key.endswith("_s") else ".3f"
+    return " / ".join(f"{v:{shape}}" for v in values)
 
 
 def generated_landing(cache: Path, scale: float) -> Path:

@@ -31,6 +31,8 @@ def test_a_figure_is_the_median_of_its_repeats_and_null_when_one_has_none():
     runs = [{"ratio": 0.30}, {"ratio": 0.10}, {"ratio": 0.25}]
     assert suite.median_of(runs, "ratio") == pytest.approx(0.25)
     assert suite.spread(runs, "ratio") == "0.300 / 0.100 / 0.250"
+    assert suite.spread([{"copy_rows_per_second": 284181.4}], "copy_rows_per_second") == "284,181"
+    assert suite.spread([{"night_s": 93.34}], "night_s") == "93.3"
     assert suite.median_of([{"ratio": 0.3}, {"ratio": None}], "ratio") is None
 
 
