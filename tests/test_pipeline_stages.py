@@ -165,7 +165,12 @@ def test_an_infrastructure_error_is_raised_for_a_retry_and_leaves_the_file_waiti
         (status,) = conn.execute(
             "select status from ops.submission where source_key = %s", (batch[0].submission.key,)
         ).fetchone()
+        logged = conn.execute(
+            "select stage from ops.run_log where night = %s and detail ->> 'submission_id' = %s",
+            (night, str(batch[0].submission.submission_id)),
+        ).fetchall()
     assert status == "discovered"  # the retry (or the next night) takes it
+    assert logged == [("extract",)]  # held until the batch's end, written when it broke off
 
 
 def test_a_batch_goes_through_on_two_warehouse_connections_with_a_run_log_row_per_file_and_step(
@@ -202,4 +207,15 @@ def test_a_batch_goes_through_on_two_warehouse_connections_with_a_run_log_row_pe
         logged = conn.execute(
             "select stage, count(*) from ops.run_log where run_id = 'batch-run' group by stage"
         ).fetchall()
+        # a file's extract and validate rows, written at the batch's end, carry their own times
+        steps_in_order = conn.execute(
+            """select count(*) from ops.run_log e
+               join ops.run_log v on v.detail ->> 'submission_id' = e.detail ->> 'submission_id'
+               join ops.run_log l on l.detail ->> 'submission_id' = e.detail ->> 'submission_id'
+               where e.run_id = 'batch-run' and e.stage = 'extract' and v.stage = 'validate'
+                 and l.stage = 'load' and v.run_id = e.run_id and l.run_id = e.run_id
+                 and e.started_at <= e.finished_at and e.finished_at <= v.started_at
+                 and v.finished_at <= l.started_at"""
+        ).fetchone()[0]
     assert dict(logged) == {"extract": 3, "validate": 3, "load": 3, "refresh_statistics": 1}
+    assert steps_in_order == 3

@@ -22,6 +22,19 @@ def record_stage(
     )
 
 
+def record_stages(conn: psycopg.Connection, rows: list[tuple]) -> None:
+    """Stage runs that have finished, each (run_id, night, stage, started, finished, detail), in
+    one transaction and one round trip: a batch's extract and validate rows, two per file."""
+    if not rows:
+        return
+    with conn.transaction(), conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into ops.run_log (run_id, night, stage, started_at, finished_at, detail) "
+            "values (%s, %s, %s, %s, %s, %s)",
+            [(*row[:5], json.dumps(row[5], default=str)) for row in rows],
+        )
+
+
 def latest_run_id(conn: psycopg.Connection, night: dt.date) -> str | None:
     """The run that last finished a stage of `night`."""
     row = conn.execute(
