@@ -121,9 +121,11 @@ def _record_rule_results(conn: psycopg.Connection, submission_id: int, validatio
             len(validation.frame),
         ),
     )
-    with conn.cursor() as cursor:
-        cursor.executemany(
-            """insert into dq.rule_result (submission_id, rule, column_name, severity, failed_rows)
-               values (%s, %s, %s, %s, %s)""",
-            [(submission_id, r.rule, r.column, r.severity, r.failed_rows) for r in validation.rule_results],
-        )
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            "copy dq.rule_result (submission_id, rule, column_name, severity, failed_rows) from stdin"
+        ) as copy,
+    ):
+        for r in validation.rule_results:
+            copy.write_row((submission_id, r.rule, r.column, r.severity, r.failed_rows))

@@ -11,31 +11,23 @@ import psycopg
 from thanrak.contract.declarations import Contract
 from thanrak.extract.frame import SOURCE_ROW
 from thanrak.validate.validation import REASONS
-from thanrak.warehouse.bulk_copy import copy_frame
 
 
 def copy_quarantined(
     conn: psycopg.Connection, submission_id: int, contract: Contract, rows: pd.DataFrame
 ) -> None:
-    table = pd.DataFrame(
-        {
-            "submission_id": submission_id,
-            "source_row": rows[SOURCE_ROW],
-            "dataset": contract.dataset,
-            "record": [
-                _record_as_sent(row, reasons)
-                for row, reasons in zip(
-                    rows[contract.column_names].to_dict(orient="records"), rows[REASONS], strict=True
-                )
-            ],
-            "reasons": rows[REASONS],
-        }
-    )
-    copy_frame(
-        conn,
-        "copy quarantine.row (submission_id, source_row, dataset, record, reasons) from stdin with (format csv)",
-        table,
-    )
+    """A file's bad rows are few: they go row by row into COPY, no frame built around them."""
+    records = rows[contract.column_names].to_dict(orient="records")
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            "copy quarantine.row (submission_id, source_row, dataset, record, reasons) from stdin"
+        ) as copy,
+    ):
+        for row, source_row, reasons in zip(records, rows[SOURCE_ROW], rows[REASONS], strict=True):
+            copy.write_row(
+                (submission_id, int(source_row), contract.dataset, _record_as_sent(row, reasons), reasons)
+            )
 
 
 def release_earlier_quarantine(conn: psycopg.Connection, submission_id: int, contract: Contract) -> None:
