@@ -161,6 +161,50 @@ def test_a_fact_key_is_held_unique_by_an_index_also_on_a_table_built_without_it(
             conn.execute("insert into marts.fct_otop_sales select * from marts.fct_otop_sales limit 1")
 
 
+def test_an_index_dbt_made_for_a_config_that_no_longer_names_it_is_dropped(built):
+    """drop_unconfigured_indexes(): when a fact's config stops naming an index (the household
+    fact's key index now leads with province_code), a table built before would go on paying for
+    the old one on every insert. An index of dbt's naming (32 hex digits) that no configured index
+    defines goes on the next run; one a person created under a name of their own stays."""
+    old = "0123456789abcdef0123456789abcdef"
+    with psycopg.connect(built["url"], autocommit=True) as conn:
+        conn.execute(f'create index "{old}" on marts.fct_otop_sales (revision)')
+        conn.execute("create index by_hand_revision on marts.fct_otop_sales (revision)")
+    try:
+        outcome = run_dbt(built["url"], ["run", "--select", "fct_otop_sales"], built["settings"])
+        assert outcome.success, outcome.failures
+        with psycopg.connect(built["url"]) as conn:
+            held = {
+                name
+                for (name,) in conn.execute(
+                    "select indexname from pg_indexes where schemaname = 'marts' and tablename = 'fct_otop_sales'"
+                )
+            }
+        assert "by_hand_revision" in held and old not in held
+        assert len(held) == 4  # the key, submission_id, built_at and the one by hand
+    finally:
+        with psycopg.connect(built["url"], autocommit=True) as conn:
+            conn.execute("drop index if exists marts.by_hand_revision")
+
+
+def test_the_household_key_is_unique_within_a_province_by_an_index_led_by_it(built):
+    """The household fact's key index is (province_code, household_year_key), unique: a
+    resubmitted province's households go into its own stretch of the index."""
+    with psycopg.connect(built["url"]) as conn:
+        definitions = [
+            d
+            for (d,) in conn.execute(
+                "select indexdef from pg_indexes where schemaname = 'marts' and tablename = 'fct_bmn_household'"
+            )
+        ]
+        assert [d for d in definitions if "UNIQUE" in d] == [
+            d for d in definitions if d.endswith("(province_code, household_year_key)")
+        ]
+        assert len(definitions) == 3, definitions  # the key, submission_id, built_at
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("insert into marts.fct_bmn_household select * from marts.fct_bmn_household limit 1")
+
+
 FACT_INDEXES = (
     "select indexrelid from pg_index where indrelid = 'marts.fct_plot_progress'::regclass order by 1"
 )

@@ -32,15 +32,23 @@
       and not exists (select from {{ this }} as held where held.submission_id = in_force.submission_id)
 {%- endmacro -%}
 
-{#- Rows of loaded files that are no longer in force: their slot has a newer revision. -#}
+{#- Rows of loaded files that are no longer in force: their slot has a newer revision. The
+    delete reads them through the submission_id index whatever the planner estimates: a file's
+    rows were appended together and lie on few pages (one province's 510 k households: 17.6 k of
+    the household fact's 504 k), but a bitmap scan is costed as if they were spread at random,
+    and the planner chose to scan the whole national year instead (9.1 s against 0.5 s). The
+    setting is put back as it was for the rest of the model's transaction. -#}
 {% macro delete_superseded_rows() %}
     {% if is_incremental() %}
+    {%- set seqscan = run_query('show enable_seqscan').columns[0].values()[0] if execute else 'on' -%}
+    set local enable_seqscan = off;
     delete from {{ this }}
     where submission_id in ({{ _submission_literals(
         "select submission_id from " ~ ref('stg_ops__submissions') ~ " where status = 'loaded'"
         ~ " and dataset = '" ~ _fact_dataset() ~ "'"
         ~ " except select submission_id from " ~ ref('int_submissions_in_force')
-    ) }})
+    ) }});
+    set local enable_seqscan = {{ seqscan }}
     {% else %}
     select 1
     {% endif %}
@@ -129,10 +137,11 @@
 
 {#- A fact's indexes: its key, unique (checked on every insert: a test would read the whole table
     each night); submission_id, for the clean-up's and the increment's lookups; built_at, for the
-    newest build's rows; and any `also` a fact's readers need. Called in each fact's config(). -#}
+    newest build's rows; and any `also` a fact's readers need. Called in each fact's config(); `key`
+    is a column or a list of them. -#}
 {% macro fact_indexes(key, also=[]) -%}
     {%- set indexes = [
-        {'columns': [key], 'unique': true},
+        {'columns': [key] if key is string else key, 'unique': true},
         {'columns': ['submission_id']},
         {'columns': ['built_at']},
     ] -%}
@@ -142,10 +151,12 @@
     {{ return(indexes) }}
 {%- endmacro %}
 
-{#- The facts' post-hook: creates the indexes of fact_indexes() the table lacks. dbt creates a
-    model's indexes only with its table, and an incremental fact keeps its table: one built before
-    an index was configured gets it here, on the next night (a unique one then also checks the
-    rows held). One catalog query when nothing is missing. -#}
+{#- The facts' post-hooks keep a table's indexes those of its config: create_missing_indexes()
+    creates the ones it lacks, drop_unconfigured_indexes() drops the ones dbt made for a config
+    that no longer names them. dbt creates a model's indexes only with its table, and an
+    incremental fact keeps its table: one built before an index was configured gets it here, on
+    the next night (a unique one then also checks the rows held), and one whose key index changed
+    stops paying for the old one on every insert. One catalog query each when nothing changes. -#}
 {#- The indexes the table has now: pg_indexes' indexname and indexdef. -#}
 {%- macro _held_indexes() -%}
     {{- return(run_query(
@@ -154,20 +165,41 @@
     )) -}}
 {%- endmacro -%}
 
+{#- Whether a held index's definition is that of a configured index: its columns, and unique or not. -#}
+{%- macro _defines(definition, index) -%}
+    {{- return(definition.endswith('(' ~ index['columns'] | join(', ') ~ ')')
+        and (('UNIQUE' in definition) == (index.get('unique') or false))) -}}
+{%- endmacro -%}
+
 {% macro create_missing_indexes() %}
     {%- set statements = [] -%}
     {%- if execute -%}
         {%- set held = _held_indexes().columns['indexdef'].values() -%}
         {%- for index in config.get('indexes') or [] -%}
-            {%- set columns = '(' ~ index['columns'] | join(', ') ~ ')' -%}
             {%- set found = [] -%}
-            {%- for definition in held -%}
-                {%- if definition.endswith(columns) and (('UNIQUE' in definition) == (index.get('unique') or false)) -%}
-                    {%- do found.append(definition) -%}
-                {%- endif -%}
+            {%- for definition in held if _defines(definition, index) -%}
+                {%- do found.append(definition) -%}
             {%- endfor -%}
             {%- if not found -%}
                 {%- do statements.append(get_create_index_sql(this, index)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ statements | join(';\n') if statements else 'select 1' }}
+{% endmacro %}
+
+{#- Indexes dbt named (its 32 hex digits) that no configured index defines; an index a person
+    created under a name of their own is left alone. -#}
+{% macro drop_unconfigured_indexes() %}
+    {%- set statements = [] -%}
+    {%- if execute -%}
+        {%- for name, definition in _held_indexes().rows -%}
+            {%- set configured = [] -%}
+            {%- for index in config.get('indexes') or [] if _defines(definition, index) -%}
+                {%- do configured.append(index) -%}
+            {%- endfor -%}
+            {%- if modules.re.fullmatch('[0-9a-f]{32}', name) and not configured -%}
+                {%- do statements.append('drop index ' ~ adapter.quote(this.schema) ~ '.' ~ adapter.quote(name)) -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
