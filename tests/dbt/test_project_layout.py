@@ -182,7 +182,7 @@ def unlabelled(manifest: dict) -> list[str]:
 
 def without_primary_key_test(manifest: dict) -> list[str]:
     """Models with neither unique + not_null on one column nor unique_combination_of_columns, nor
-    a unique index (config `indexes`) on a column the contract or a test keeps not null: the
+    a unique index (config `indexes`) on columns the contract or a test keeps not null: the
     database then refuses a duplicate on every insert (the facts: a test would read the whole
     table each night). A view may say `meta: {grain_tested_on: ...}` instead, naming what
     guarantees its grain: a model with a key (a view that only unpivots that table: testing the
@@ -202,12 +202,16 @@ def without_primary_key_test(manifest: dict) -> list[str]:
             for name, column in node.get("columns", {}).items()
             if any(constraint["type"] == "not_null" for constraint in column.get("constraints", []))
         }
-        unique = {column for kind, column in found if kind == "unique"} | {
-            index["columns"][0]
+        unique_columns = {column for kind, column in found if kind == "unique"} & not_null
+        unique_indexes = [
+            set(index["columns"])
             for index in node.get("config", {}).get("indexes") or []
-            if index.get("unique") and len(index["columns"]) == 1
-        }
-        return bool(unique & not_null) or any(kind == "unique_combination_of_columns" for kind, _ in found)
+            if index.get("unique") and set(index["columns"]) <= not_null
+        ]
+        return (
+            bool(unique_columns or unique_indexes)
+            or any(kind == "unique_combination_of_columns" for kind, _ in found)
+        )
 
     def guaranteed(node: dict) -> bool:
         named = (node.get("meta") or node["config"].get("meta") or {}).get("grain_tested_on")
