@@ -258,8 +258,8 @@ select
     sum(households_reached) as households_reached,
     sum(budget_baht) as budget_baht,
     sum(disbursed_baht) as disbursed_baht
-from bi.activities_monthly
-where fiscal_year_be = (select max(fiscal_year_be) from bi.activities_monthly)
+from bi.activities_yearly
+where fiscal_year_be = (select max(fiscal_year_be) from bi.activities_yearly)
 group by gear_code, gear_name_th, programme_code, programme_th, programme_en
 order by gear_code, activities desc;
 

@@ -364,6 +364,19 @@ ADDING_UP = {
         "budget_baht": "sum(budget_baht)",
         "disbursed_baht": "sum(disbursed_baht)",
     }),
+    "fct_activities_yearly": ("fct_activities_monthly", ("fiscal_year_be", "fiscal_year_be"), {
+        "activities": "sum(activities)",
+        "participants": "sum(participants)",
+        "households_reached": "sum(households_reached)",
+        "budget_baht": "sum(budget_baht)",
+        "disbursed_baht": "sum(disbursed_baht)",
+    }),
+    "fct_dq_rules_nightly": ("fct_dq_rule_results", ("delivery_night", "delivery_night"), {
+        "files_checked": "count(*)",
+        "files_failing": "count(*) filter (where failed)",
+        "failed_rows": "sum(failed_rows)",
+        "rows_evaluated": "sum(rows_evaluated)",
+    }),
 }  # fmt: skip
 
 
@@ -382,8 +395,8 @@ def test_each_aggregate_mart_adds_up_to_its_fact(built, aggregate):
     assert in_aggregate and in_aggregate == in_fact
 
 
-def test_activities_by_gear_from_the_monthly_view_equals_counting_the_activities(bi_reader):
-    """The activities-by-gear query reads bi.activities_monthly; counted from bi.activities, one
+def test_activities_by_gear_from_the_yearly_view_equals_counting_the_activities(bi_reader):
+    """The activities-by-gear query reads bi.activities_yearly; counted from bi.activities, one
     row per activity, it gives the same rows."""
     from_activities = bi_reader.execute(
         """select gear_code, gear_name_th, programme_th, programme_en, count(*), sum(participants),
@@ -394,7 +407,7 @@ def test_activities_by_gear_from_the_monthly_view_equals_counting_the_activities
     ).fetchall()
     rows = run(bi_reader, "activities-by-gear")
     assert rows and sorted(rows) == sorted(from_activities)
-    assert "bi.activities_monthly" in QUERIES["activities-by-gear"][1]
+    assert "bi.activities_yearly" in QUERIES["activities-by-gear"][1]
 
 
 def test_households_below_threshold_add_up_to_the_household_fact(built, bi_reader):
@@ -454,6 +467,7 @@ def test_a_provincial_reader_sees_only_its_province_through_the_bi_views(login):
         "households_below_threshold",
         "activities",
         "activities_monthly",
+        "activities_yearly",
         "scorecard",
         "deliveries",
     ):

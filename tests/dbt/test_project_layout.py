@@ -208,9 +208,8 @@ def without_primary_key_test(manifest: dict) -> list[str]:
             for index in node.get("config", {}).get("indexes") or []
             if index.get("unique") and set(index["columns"]) <= not_null
         ]
-        return (
-            bool(unique_columns or unique_indexes)
-            or any(kind == "unique_combination_of_columns" for kind, _ in found)
+        return bool(unique_columns or unique_indexes) or any(
+            kind == "unique_combination_of_columns" for kind, _ in found
         )
 
     def guaranteed(node: dict) -> bool:

@@ -1,7 +1,8 @@
 -- Which validation rules fail, where and when: one row per province × dataset × night × rule ×
--- column, with the files checked, the files failing and the rows failing.
-with results as (
-    select * from {{ ref('fct_dq_rule_results') }}
+-- column, with the files checked, the files failing and the rows failing
+-- (marts.fct_dq_rules_nightly's, built each night).
+with counted as (
+    select * from {{ ref('fct_dq_rules_nightly') }}
 ),
 
 datasets as (
@@ -14,22 +15,6 @@ severities as (
         ('quarantine_row', 'กักแถวที่ไม่ผ่าน', 'Quarantines the row'),
         ('reject_file', 'ไม่รับทั้งไฟล์', 'Rejects the whole file')
     ) as severities (severity, severity_th, severity_en)
-),
-
-counted as (
-    select
-        province_code,
-        dataset,
-        delivery_night,
-        rule,
-        coalesce(column_name, '') as column_name,
-        min(severity) as severity,
-        count(*) as files_checked,
-        count(*) filter (where failed) as files_failing,
-        sum(failed_rows) as failed_rows,
-        sum(rows_evaluated) as rows_evaluated
-    from results
-    group by province_code, dataset, delivery_night, rule, coalesce(column_name, '')
 )
 
 select
