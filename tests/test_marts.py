@@ -205,6 +205,35 @@ def test_the_household_key_is_unique_within_a_province_by_an_index_led_by_it(bui
             conn.execute("insert into marts.fct_bmn_household select * from marts.fct_bmn_household limit 1")
 
 
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("fct_poverty_transitions", "(province_code, transition_key)"),
+        ("fct_bmn_village_item_counts", "(province_code, village_key, survey_year_be, indicator_set)"),
+    ],
+)
+def test_a_survey_aggregate_keeps_its_grain_by_a_unique_index_made_again_if_missing(built, table, key):
+    """The survey's aggregates rebuilt by province keep their grain by a unique index, not a
+    test of the whole table; a warehouse built before the index gets it on its next build."""
+    query = f"select indexname, indexdef from pg_indexes where schemaname = 'marts' and tablename = '{table}'"
+    with psycopg.connect(built["url"], autocommit=True) as conn:
+        [name] = [n for n, d in conn.execute(query) if "UNIQUE" in d and d.endswith(key)]
+        conn.execute(f'drop index marts."{name}"')
+    outcome = run_dbt(built["url"], ["run", "--select", table], built["settings"])
+    assert outcome.success, outcome.failures
+    with psycopg.connect(built["url"]) as conn:
+        assert [n for n, d in conn.execute(query) if "UNIQUE" in d and d.endswith(key)]
+
+
+def test_a_village_counted_twice_is_refused_by_the_index(built):
+    with psycopg.connect(built["url"]) as conn:
+        assert conn.execute("select count(*) from marts.fct_bmn_village_item_counts").fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(
+                "insert into marts.fct_bmn_village_item_counts select * from marts.fct_bmn_village_item_counts limit 1"
+            )
+
+
 FACT_INDEXES = (
     "select indexrelid from pg_index where indrelid = 'marts.fct_plot_progress'::regclass order by 1"
 )

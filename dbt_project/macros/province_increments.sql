@@ -15,19 +15,29 @@
     The result equals a full refresh (tests/test_incremental_night.py). Both run in the model's
     transaction.
     rebuilt_by_province() configures a model so; its index on (province_code, source_version)
-    makes the checks 76 probes. -#}
+    makes the checks 76 probes. Given the model's `key` (its columns), a unique index on
+    (province_code, key) keeps the grain on every insert instead of a test that reads the whole
+    table each night: at national scale the transitions' unique test took 0.59 s and the village
+    counts' 0.52 s on a night with one province, whose rows the index checks in 0.2 and 0.07 s
+    more than an insert without it. The key is unique within a province: a household and a
+    village belong to one province. The key's columns are kept not null by the contract. -#}
 
-{% macro rebuilt_by_province(dataset) %}
+{% macro rebuilt_by_province(dataset, key=none) %}
     -- depends_on: {{ ref('int_submissions_in_force') }} (read by the increments' checks)
+    {%- set indexes = [{'columns': ['province_code', 'source_version']}] -%}
+    {%- if key -%}
+        {%- do indexes.append({'columns': ['province_code'] + key, 'unique': true}) -%}
+    {%- endif %}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['province_code', 'source_version']}],
+        indexes=indexes,
         pre_hook=[
             "{{ delete_outdated_provinces('" ~ dataset ~ "') }}",
             "{{ plan_for_few_provinces('" ~ dataset ~ "') }}",
         ],
+        post_hook=["{{ create_missing_indexes() }}", "{{ drop_unconfigured_indexes() }}"],
     ) }}
 {% endmacro %}
 

@@ -5,7 +5,7 @@
 -- one per item (18 M rows, which took most of a national build and its tests);
 -- fct_bmn_village_summary unpivots it. Rebuilt one province at a time
 -- (macros/province_increments.sql).
-{{ rebuilt_by_province('bmn_households') }}
+{{ rebuilt_by_province('bmn_households', key=['village_key', 'survey_year_be', 'indicator_set']) }}
 
 -- The 38 items are Jinja loops, whose indentation sqlfluff cannot judge: layout not linted.
 -- noqa: disable=LT02

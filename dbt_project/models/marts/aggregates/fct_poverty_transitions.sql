@@ -6,7 +6,7 @@
 -- Both surveys of a household are in one province (a DOPA house id begins with its
 -- registration office's province and amphoe), so pairs are looked for within a province, and
 -- the table is rebuilt one province at a time (macros/province_increments.sql).
-{{ rebuilt_by_province('bmn_households') }}
+{{ rebuilt_by_province('bmn_households', key=['transition_key']) }}
 
 with households as (
     select
