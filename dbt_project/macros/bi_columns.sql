@@ -91,3 +91,23 @@ left join {{ ref('dim_gear') }} as gears on gears.gear_code = {{ gear_code }}
 {% macro join_indicator_names(indicator_key) -%}
 left join {{ ref('dim_indicator') }} as indicators on indicators.indicator_key = {{ indicator_key }}
 {%- endmacro %}
+
+{#- An activity's value-chain stage, sector and programme with their names, joined by
+    join_activity_code_names() (bi.activities and its monthly and yearly sums). -#}
+{% macro activity_code_columns(alias) -%}
+    {{ alias }}.value_chain_stage_code::text as value_chain_stage_code,
+    stages.name_th::text as value_chain_stage_th,
+    stages.name_en::text as value_chain_stage_en,
+    {{ alias }}.sector_code::text as sector_code,
+    sectors.name_th::text as sector_th,
+    sectors.name_en::text as sector_en,
+    {{ alias }}.programme_code::text as programme_code,
+    programmes.name_th::text as programme_th,
+    programmes.name_en::text as programme_en,
+{%- endmacro %}
+
+{% macro join_activity_code_names(alias) -%}
+left join {{ ref('dim_value_chain_stage') }} as stages on stages.value_chain_stage_code = {{ alias }}.value_chain_stage_code
+left join {{ ref('dim_sector') }} as sectors on sectors.sector_code = {{ alias }}.sector_code
+left join {{ ref('dim_programme') }} as programmes on programmes.programme_code = {{ alias }}.programme_code
+{%- endmacro %}

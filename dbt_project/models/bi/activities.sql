@@ -9,18 +9,6 @@ areas as (
     select * from {{ ref('dim_area') }}
 ),
 
-stages as (
-    select * from {{ ref('dim_value_chain_stage') }}
-),
-
-sectors as (
-    select * from {{ ref('dim_sector') }}
-),
-
-programmes as (
-    select * from {{ ref('dim_programme') }}
-),
-
 partners as (
     select * from {{ ref('dim_partner_sector') }}
 )
@@ -42,15 +30,7 @@ select
     activities.date_key::date as activity_date,
     {{ month_columns("date_trunc('month', activities.date_key)") }}
     {{ gear_columns('activities') }}
-    activities.value_chain_stage_code::text as value_chain_stage_code,
-    stages.name_th::text as value_chain_stage_th,
-    stages.name_en::text as value_chain_stage_en,
-    activities.sector_code::text as sector_code,
-    sectors.name_th::text as sector_th,
-    sectors.name_en::text as sector_en,
-    activities.programme_code::text as programme_code,
-    programmes.name_th::text as programme_th,
-    programmes.name_en::text as programme_en,
+    {{ activity_code_columns('activities') }}
     activities.partner_sector_codes::text as partner_sector_codes,
     (
         select string_agg(partners.name_th, ', ' order by partners.sort_order)
@@ -68,6 +48,4 @@ from activities
 left join areas on areas.area_key = activities.area_key
 {{ join_dates('activities.date_key') }}
 {{ join_gear_names('activities.gear_code') }}
-left join stages on stages.value_chain_stage_code = activities.value_chain_stage_code
-left join sectors on sectors.sector_code = activities.sector_code
-left join programmes on programmes.programme_code = activities.programme_code
+{{ join_activity_code_names('activities') }}
