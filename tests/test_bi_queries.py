@@ -436,6 +436,15 @@ def test_poverty_transitions_count_every_household_followed(built, bi_reader):
     assert by_label["Lifted above the threshold"] == followed.get("lifted_above", 0)
 
 
+@pytest.mark.parametrize("table", ["fct_bmn_village_item_counts", "fct_poverty_transitions"])
+def test_a_survey_aggregate_row_counted_twice_is_refused(built, table):
+    """The unique index on the aggregate's grain (test_marts.py) refuses a row written twice."""
+    with psycopg.connect(built) as conn:
+        assert conn.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(f"insert into marts.{table} select * from marts.{table} limit 1")
+
+
 def test_disbursement_rate_matches_the_fact_table(built, bi_reader):
     rows = run(bi_reader, "disbursement-rate")
     with psycopg.connect(built) as conn:

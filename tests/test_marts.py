@@ -225,15 +225,6 @@ def test_a_survey_aggregate_keeps_its_grain_by_a_unique_index_made_again_if_miss
         assert [n for n, d in conn.execute(query) if "UNIQUE" in d and d.endswith(key)]
 
 
-def test_a_village_counted_twice_is_refused_by_the_index(built):
-    with psycopg.connect(built["url"]) as conn:
-        assert conn.execute("select count(*) from marts.fct_bmn_village_item_counts").fetchone()[0] > 0
-        with pytest.raises(psycopg.errors.UniqueViolation):
-            conn.execute(
-                "insert into marts.fct_bmn_village_item_counts select * from marts.fct_bmn_village_item_counts limit 1"
-            )
-
-
 FACT_INDEXES = (
     "select indexrelid from pg_index where indrelid = 'marts.fct_plot_progress'::regclass order by 1"
 )
