@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 
 import psycopg
 import pytest
@@ -258,6 +259,74 @@ def test_a_large_increment_builds_the_indexes_after_the_rows_and_a_small_one_kee
     assert after_small == after_large
     with psycopg.connect(built["url"]) as conn, pytest.raises(psycopg.errors.UniqueViolation):
         conn.execute("insert into marts.fct_plot_progress select * from marts.fct_plot_progress limit 1")
+
+
+PLOT_PROGRESS_STATISTICS = """select analyze_count, n_live_tup, (select reltuples from pg_class where oid = relid)
+                              from pg_stat_user_tables where relid = 'marts.fct_plot_progress'::regclass"""
+
+
+def _plot_progress_statistics(url: str, live_rows: int) -> tuple[int, float]:
+    """How often fct_plot_progress was analysed and the row count its last ANALYZE saw, once the
+    server has published `live_rows` live rows of it (a session's counters arrive after it ends)."""
+    for _ in range(100):
+        with psycopg.connect(url) as conn:
+            analyses, live, estimated = conn.execute(PLOT_PROGRESS_STATISTICS).fetchone()
+        if live == live_rows:
+            return analyses, estimated
+        time.sleep(0.1)
+    raise AssertionError(f"fct_plot_progress: {live} live rows published, {live_rows} held")
+
+
+def _set_analyze_threshold(url: str, rows: int) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"alter table marts.fct_plot_progress set (autovacuum_analyze_threshold = {rows})")
+
+
+def test_an_incremental_build_analyses_its_table_when_it_changed_enough_by_autovacuums_rule(built):
+    """analyze_after_build(): a build that changes more than the table's threshold (autovacuum's
+    rule: 50 rows, here the table's own 0, + 10 %) analyses it; the next build, changing nothing,
+    does not (though the changes of the analysing transaction are published as changes since its
+    ANALYZE); neither does a build whose changes a higher threshold calls small; a table whose row
+    count moved that far from its last ANALYZE's is analysed by a build that changes nothing."""
+    url = built["url"]
+    with psycopg.connect(url) as conn:
+        rows, one_file, file_rows = conn.execute(
+            """select (select count(*) from marts.fct_plot_progress), submission_id, count(*)
+               from marts.fct_plot_progress group by submission_id order by submission_id limit 1"""
+        ).fetchone()
+    assert 0.1 * rows < file_rows < rows
+    delete_file = f"delete from marts.fct_plot_progress where submission_id = {one_file}"
+    start, _ = _plot_progress_statistics(url, rows)
+    _set_analyze_threshold(url, 0)
+    try:
+        _plot_progress_run(built, delete_file)  # the file's rows appended again
+        analysed_once, estimated = _plot_progress_statistics(url, rows)
+        assert (analysed_once, estimated) == (start + 1, rows)
+        _plot_progress_run(built, "select 1")  # nothing new
+        assert _plot_progress_statistics(url, rows)[0] == analysed_once
+
+        _set_analyze_threshold(url, rows)
+        _plot_progress_run(built, delete_file)
+        assert _plot_progress_statistics(url, rows)[0] == analysed_once
+
+        # the file's rows taken out, analysed without them and put back, all outside dbt
+        _set_analyze_threshold(url, 0)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                f"create table file_rows as select * from marts.fct_plot_progress where submission_id = {one_file}"
+            )
+            conn.execute(delete_file)
+        _plot_progress_statistics(url, rows - file_rows)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("analyze marts.fct_plot_progress")
+            conn.execute("insert into marts.fct_plot_progress select * from file_rows")
+            conn.execute("drop table file_rows")
+        assert _plot_progress_statistics(url, rows) == (analysed_once + 1, rows - file_rows)
+        _plot_progress_run(built, "select 1")
+        assert _plot_progress_statistics(url, rows) == (analysed_once + 2, rows)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("alter table marts.fct_plot_progress reset (autovacuum_analyze_threshold)")
 
 
 IN_FORCE = """

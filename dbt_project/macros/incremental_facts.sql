@@ -84,8 +84,8 @@
 {% endmacro %}
 
 {#- 'large' when the rows of the fact's new files (ops.submission's rows_loaded) are at least as
-    many as the table holds (its statistics, fresh from the last build's ANALYZE), 'small' when
-    fewer, '' when the run is not incremental. -#}
+    many as the table holds (its statistics: analyze_after_build() keeps their count within
+    10 % of it), 'small' when fewer, '' when the run is not incremental. -#}
 {%- macro _is_large_increment(dataset) -%}
     {%- if is_incremental() and execute -%}
         {%- set sizes = run_query(
