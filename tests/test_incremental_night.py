@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import threading
 
 import psycopg
@@ -24,6 +25,10 @@ from thanrak.pipeline import Stages
 from thanrak.settings import Settings
 from thanrak.transform.dbt_build import run_dbt
 
+# Four provinces, so that one resubmitting is a quarter of them: few enough for the survey
+# aggregates to plan for a few provinces' rows (macros/province_increments.sql).
+PROVINCES = ["40", "57", "58", "91"]
+RESUBMITTING = "40"
 FIRST_NIGHT = dt.date(2026, 10, 3)
 RESUBMISSION_NIGHT = dt.date(2026, 10, 4)
 EMPTY_NIGHT = dt.date(2026, 10, 5)
@@ -171,7 +176,7 @@ def nights(warehouse, tmp_path_factory):
     settings = Settings.in_folder(tmp_path_factory.mktemp("var"), warehouse)
     stages = Stages(warehouse, settings)
     generated = generate_night(
-        settings.landing_dir, FIRST_NIGHT, provinces=["40", "57"], scale=0.05, file_defects=0, xlsx_share=0
+        settings.landing_dir, FIRST_NIGHT, provinces=PROVINCES, scale=0.05, file_defects=0, xlsx_share=0
     )
     ingest_night(stages, FIRST_NIGHT)
     first = stages.build_marts("night-1", FIRST_NIGHT)
@@ -184,13 +189,21 @@ def nights(warehouse, tmp_path_factory):
     # Province 40 resubmits its activities and survey files, one row shorter, the next night.
     stamp = dt.datetime.combine(RESUBMISSION_NIGHT, dt.time(18, 30), BANGKOK_TZ).timestamp()
     for dataset in ("activities", "bmn_households"):
-        original = settings.landing_dir / next(k for k in generated.files if k.startswith(f"40/{dataset}/"))
+        original = settings.landing_dir / next(
+            k for k in generated.files if k.startswith(f"{RESUBMITTING}/{dataset}/")
+        )
         resubmitted = original.with_name(f"{original.stem}_แก้ไข{original.suffix}")
         resubmitted.write_bytes(b"".join(original.read_bytes().splitlines(keepends=True)[:-1]))
         os.utime(resubmitted, (stamp, stamp))
     ingest_night(stages, RESUBMISSION_NIGHT)
-    with BiReader(warehouse) as night_reader:
+    dbt_log = settings.var_dir / "dbt" / "logs" / "dbt.log"
+    logged_before = dbt_log.stat().st_size
+    with BiReader(warehouse) as night_reader, pytest.MonkeyPatch.context() as env:
+        env.setenv("DBT_LOG_FILE_MAX_BYTES", "0")  # the night's log in one file: not rolled over
         second = stages.build_marts("night-2", RESUBMISSION_NIGHT)
+    with dbt_log.open("rb") as log:
+        log.seek(logged_before)
+        second_dbt_log = log.read().decode()
     kinds.append(built_kinds(settings))
     second_models = built_models(settings)
     incremental = snapshot(warehouse)
@@ -232,6 +245,7 @@ def nights(warehouse, tmp_path_factory):
         "access_and_labels": (in_place, rebuilt),
         "data_docs": data_docs,
         "second_models": second_models,
+        "second_dbt_log": second_dbt_log,
         "third_models": third_models,
         "kinds": kinds,
         "settings": settings,
@@ -314,15 +328,35 @@ def test_a_resubmission_night_recomputes_only_its_datasets_scorecard_measures(ni
 
 
 def test_the_survey_aggregates_recount_only_the_resubmitting_province(nights):
-    """Province 57 sent nothing new: its rows of every table rebuilt by province are the very
-    rows the first night wrote; province 40's were all written again."""
+    """The other provinces sent nothing new: their rows of every table rebuilt by province are
+    the very rows the first night wrote; province 40's were all written again."""
     before, after = nights["versions"]
-    with_rows = {table for table, _ in after}
-    # one survey year: no household is followed to a next year (test_marts.py has transitions)
-    assert with_rows == set(REBUILT_BY_PROVINCE) - {"marts.fct_poverty_transitions"}
-    for table in with_rows:
-        assert after[table, "57"] == before[table, "57"], table
-        assert not after[table, "40"] & before[table, "40"], table
+    assert with_rows(after) == set(REBUILT_BY_PROVINCE) - {"marts.fct_poverty_transitions"}
+    for table in with_rows(after):
+        for province in set(PROVINCES) - {RESUBMITTING}:
+            assert after[table, province] == before[table, province], (table, province)
+        assert not after[table, RESUBMITTING] & before[table, RESUBMITTING], table
+
+
+def with_rows(versions: dict[tuple[str, str], set[str]]) -> set[str]:
+    """The tables rebuilt by province that hold rows. One survey year: no household is followed
+    to a next year, so no transitions (test_marts.py has them)."""
+    return {table for table, _ in versions}
+
+
+# dbt's log file holds each statement it sent, after a line "On model.thanrak.<model>: ".
+FEW_PROVINCES_PLAN = re.compile(
+    r"On model\.thanrak\.(\w+): [^\n]*\n\s*set local enable_seqscan = off; set local jit = off"
+)
+
+
+def test_one_province_of_four_resubmitting_is_planned_for_a_few_provinces_rows(nights):
+    """plan_for_few_provinces(): a quarter of the provinces outdated (one of the four), each survey
+    aggregate that recounts it plans its transaction for a few provinces' rows (the result equals
+    a full refresh: test_marts_built_incrementally_equal_a_full_refresh). The transitions, with no
+    rows, recount all four provinces and are planned as usual."""
+    planned = set(FEW_PROVINCES_PLAN.findall(nights["second_dbt_log"]))
+    assert planned == {table.split(".")[1] for table in with_rows(nights["versions"][1])}
 
 
 def test_a_night_without_files_builds_only_what_the_manifest_and_validations_feed(nights):
