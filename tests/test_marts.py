@@ -143,6 +143,14 @@ def test_the_facts_tests_read_the_rows_of_their_newest_build(built):
     assert of_an_earlier_build == []
 
 
+def _plot_progress_first_file(conn: psycopg.Connection) -> tuple[int, int, int]:
+    """fct_plot_progress's rows, the submission id of its first file and that file's rows."""
+    return conn.execute(
+        """select (select count(*) from marts.fct_plot_progress), submission_id, count(*)
+           from marts.fct_plot_progress group by submission_id order by submission_id limit 1"""
+    ).fetchone()
+
+
 def _estimated_rows(plan: dict, table: str) -> list[float]:
     """The planner's row estimates of every scan of `table` in an EXPLAIN (FORMAT JSON) plan."""
     found = [plan["Plan Rows"]] if plan.get("Relation Name") == table else []
@@ -160,10 +168,7 @@ def test_the_facts_tests_plan_their_newest_build_from_statistics_taken_before_it
     url = built["url"]
     with psycopg.connect(url, autocommit=True) as conn:
         built_at = conn.execute("select plot_progress_key, built_at from marts.fct_plot_progress").fetchall()
-        rows, one_file, file_rows = conn.execute(
-            """select (select count(*) from marts.fct_plot_progress), submission_id, count(*)
-               from marts.fct_plot_progress group by submission_id order by submission_id limit 1"""
-        ).fetchone()
+        rows, one_file, file_rows = _plot_progress_first_file(conn)
         try:
             conn.execute("update marts.fct_plot_progress set built_at = timestamptz '2026-12-01 01:00+07'")
             conn.execute("analyze marts.fct_plot_progress")
@@ -343,10 +348,7 @@ def test_an_incremental_build_analyses_its_table_when_it_changed_enough_by_autov
     count moved that far from its last ANALYZE's is analysed by a build that changes nothing."""
     url = built["url"]
     with psycopg.connect(url) as conn:
-        rows, one_file, file_rows = conn.execute(
-            """select (select count(*) from marts.fct_plot_progress), submission_id, count(*)
-               from marts.fct_plot_progress group by submission_id order by submission_id limit 1"""
-        ).fetchone()
+        rows, one_file, file_rows = _plot_progress_first_file(conn)
     assert 0.1 * rows < file_rows < rows
     delete_file = f"delete from marts.fct_plot_progress where submission_id = {one_file}"
     start, _ = _plot_progress_statistics(url, rows)
