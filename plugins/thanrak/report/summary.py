@@ -212,11 +212,24 @@ def render_markdown(summary: dict) -> str:
     lines += ["", "## Marts / ตารางข้อมูลสำหรับวิเคราะห์", ""]
     lines += [f"- marts.{name}: {count} rows" for name, count in summary["marts"].items()]
     if summary["stages"]:
-        lines += ["", "## Stage timings / เวลาแต่ละขั้นตอน", ""]
-        lines += [
-            f"- {s['stage']}: {s['seconds']} s"
-            + (f" over {s['calls']} files, {s['busy_seconds']} s busy" if s["calls"] > 1 else "")
-            for s in summary["stages"]
-        ]
+        lines += ["", "## Stage timings / เวลาแต่ละขั้นตอน", "", *stage_lines(summary["stages"])]
         lines += ["", "(first start to last finish; busy: the time its runs took, added up)"]
     return "\n".join(lines) + "\n"
+
+
+# What one run of a stage that runs many times a night covers: a file, or a province's batch
+STAGE_UNIT = {"extract": "files", "validate": "files", "load": "files", "refresh_statistics": "provinces"}
+
+
+def stage_lines(stages: list[dict]) -> list[str]:
+    """A line per stage: its span and, for a stage that ran many times, over how many files or
+    provinces and its busy time."""
+    return [
+        f"- {s['stage']}: {s['seconds']} s"
+        + (
+            f" over {s['calls']} {STAGE_UNIT.get(s['stage'], 'runs')}, {s['busy_seconds']} s busy"
+            if s["calls"] > 1
+            else ""
+        )
+        for s in stages
+    ]
